@@ -1,0 +1,83 @@
+// `npm run bench -- <suite>`: measured figures, written to a JSON file.
+// Suites: boot (cold and warm ecosystem boot medians).
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { bootEcosystem } from '../staging/ecosystem.ts';
+import { ensureBuilt } from '../staging/build.ts';
+
+const OUT_DIR = path.resolve(process.env.E2E_BENCH_DIR ?? '.tmp/bench');
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** One boot in this process; prints `BOOT <ms> <provider>` for the parent to read. */
+async function bootOnce(): Promise<{ ms: number; provider: string }> {
+  const eco = await bootEcosystem({ parallelIndex: 0 });
+  const out = { ms: eco.bootMs, provider: eco.postgres.provider };
+  if (eco.failed.length) throw new Error(`boot had failures: ${eco.failed.map((f) => f.butler).join(', ')}`);
+  await eco.close();
+  return out;
+}
+
+async function benchBoot(runs: number): Promise<void> {
+  ensureBuilt((l) => console.log(l));
+  const cold: number[] = [];
+  let provider = '';
+  for (let i = 0; i < runs; i++) {
+    // Cold: a fresh Node process each time, so nothing of a previous boot is loaded or cached in memory.
+    const res = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/bench.ts', '--boot-once'], { encoding: 'utf8', env: process.env });
+    const m = /BOOT (\d+) (\S+)/.exec(res.stdout);
+    if (!m) throw new Error(`cold boot ${i + 1} failed:\n${res.stdout}\n${res.stderr}`);
+    cold.push(Number(m[1]));
+    provider = m[2];
+    console.log(`cold boot ${i + 1}/${runs}: ${m[1]} ms (${provider})`);
+  }
+  const warm: number[] = [];
+  await bootOnce(); // prime this process
+  for (let i = 0; i < runs; i++) {
+    const r = await bootOnce();
+    warm.push(r.ms);
+    console.log(`warm boot ${i + 1}/${runs}: ${r.ms} ms (${r.provider})`);
+  }
+  const result = {
+    suite: 'boot',
+    at: new Date().toISOString(),
+    provider,
+    runs,
+    cold_ms: { median: median(cold), samples: cold },
+    warm_ms: { median: median(warm), samples: warm },
+    machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
+  };
+  mkdirSync(OUT_DIR, { recursive: true });
+  const file = path.join(OUT_DIR, 'boot.json');
+  writeFileSync(file, JSON.stringify(result, null, 2));
+  console.log(`\nboot (${provider}): cold median ${result.cold_ms.median} ms, warm median ${result.warm_ms.median} ms over ${runs} runs`);
+  console.log(`written to ${path.relative(process.cwd(), file)}`);
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  if (args.includes('--boot-once')) {
+    const r = await bootOnce();
+    console.log(`BOOT ${r.ms} ${r.provider}`);
+    return;
+  }
+  const suite = args.find((a) => !a.startsWith('-')) ?? 'boot';
+  const runs = Number(process.env.E2E_BENCH_RUNS ?? 5);
+  if (!Number.isInteger(runs) || runs < 1) throw new Error(`E2E_BENCH_RUNS must be a positive integer, got ${process.env.E2E_BENCH_RUNS}`);
+  switch (suite) {
+    case 'boot':
+      return benchBoot(runs);
+    default:
+      throw new Error(`unknown bench suite "${suite}"; valid suites: boot`);
+  }
+}
+
+main().catch((err) => {
+  console.error(`bench failed: ${(err as Error).message}`);
+  process.exit(1);
+});

@@ -1,0 +1,77 @@
+import { readFileSync, readlinkSync, realpathSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { test, expect } from '../../fixtures/index.ts';
+import { bootEcosystem } from '../../staging/ecosystem.ts';
+import { listenerPid } from '../../staging/ports.ts';
+
+test('INF-04 a taken port fails the boot fast, naming port, butler, pid and E2E_PORT_BASE', async ({ ecosystem }) => {
+  const base = ecosystem.portBase + 20_000 > 60_000 ? 21_100 : ecosystem.portBase + 20_000;
+  const healthPort = base + 3;
+  const blocker = net.createServer();
+  await new Promise<void>((r) => blocker.listen(healthPort, '127.0.0.1', r));
+  try {
+    const started = Date.now();
+    const err = await bootEcosystem({ parallelIndex: 0, portBase: base }).then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    expect(err?.message).toBe(
+      `port ${healthPort} (health) is taken by pid ${process.pid}; stop it — e.g. the production stack started with ` +
+        '`butlers up` or a leftover `npm run staging` — or set E2E_PORT_BASE to use another port block',
+    );
+    expect(Date.now() - started, 'fails fast, before any daemon or database starts').toBeLessThan(ecosystem.bootMs + 5000);
+    for (const p of [base, base + 1, base + 2, base + 4, base + 99]) expect(listenerPid(p), `port ${p} left bound`).toBeUndefined();
+  } finally {
+    await new Promise((r) => blocker.close(r));
+  }
+});
+
+test('INF-07 the run log is stamped, linked as e2e-latest.log, and every line is JSON with its source and worker', async ({ ecosystem }) => {
+  expect(path.basename(ecosystem.logFile)).toMatch(/^e2e-\d{8}-\d{6}\.log$/);
+  const latest = path.join(path.dirname(ecosystem.logFile), 'e2e-latest.log');
+  expect(realpathSync(latest)).toBe(realpathSync(ecosystem.logFile));
+  expect(readlinkSync(latest)).toBe(path.basename(ecosystem.logFile));
+  const lines = readFileSync(ecosystem.logFile, 'utf8').split('\n').filter(Boolean);
+  expect(lines.length).toBeGreaterThan(10);
+  const bad = lines.filter((l) => {
+    try {
+      const o = JSON.parse(l);
+      return !(typeof o.butler === 'string' || typeof o.component === 'string') || o.worker === undefined;
+    } catch {
+      return true;
+    }
+  });
+  expect(bad.slice(0, 3), `${bad.length} lines without JSON/butler|component/worker`).toEqual([]);
+  const ready = lines.map((l) => JSON.parse(l)).filter((o) => o.event === 'butler.ready' && o.worker === ecosystem.parallelIndex);
+  expect(new Set(ready.map((o) => o.butler))).toEqual(new Set(ecosystem.roster.map((r) => r.name)));
+});
+
+test('INF-11 an ad-hoc butler that cannot become ready fails naming butler, check and time waited', async ({ ecosystem }) => {
+  // A "database" that accepts connections and never answers keeps the daemon from ever becoming ready.
+  const sockets: net.Socket[] = [];
+  const blackhole = net.createServer((s) => sockets.push(s));
+  await new Promise<void>((r) => blackhole.listen(0, '127.0.0.1', r));
+  const port = (blackhole.address() as net.AddressInfo).port;
+  const before = Object.values(ecosystem.butlers).map((b) => b.pid);
+  try {
+    const err = await ecosystem
+      .launchAdHoc({
+        name: 'health',
+        rosterDir: ecosystem.butlers.health.dir,
+        overlay: { db: { port } },
+        readinessTimeoutMs: 2000,
+      })
+      .then(
+        () => undefined,
+        (e: Error) => e,
+      );
+    expect(err?.message).toMatch(/^health did not become ready: check "\/healthz 200" still failing after 2\.\d s/);
+  } finally {
+    for (const s of sockets) s.destroy();
+    await new Promise((r) => blackhole.close(r));
+  }
+  expect(Object.values(ecosystem.butlers).map((b) => b.pid), 'other butlers unaffected').toEqual(before);
+  const status = await (await ecosystem.butlers.health.mcp()).call<{ butler: string }>('status');
+  expect(status.butler).toBe('health');
+});

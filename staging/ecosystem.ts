@@ -1,0 +1,336 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import pg from 'pg';
+import { startPostgres, provisionButlerDatabases, dropButlerDatabases, type StartedPostgres } from './postgres/index.ts';
+import { DAEMON_ENTRY, ensureBuilt } from './build.ts';
+import { discoverRoster, rosterDir as defaultRosterDir, type RosterEntry } from './roster.ts';
+import { freePort, isPortFree, listenerPid, portBase as envPortBase, portTakenMessage, workerPort } from './ports.ts';
+import { RunLog, currentRunStamp, prepareRunLog } from './run-log.ts';
+import { Supervisor } from './supervisor/supervisor.ts';
+import { daemonEnvironment, modelSettings, type ModelSettings } from './daemon-env.ts';
+import { makeButlerHandle, type ButlerHandle } from './butler-handle.ts';
+
+export interface BootOptions {
+  /** Playwright's parallelIndex: picks the port block. */
+  parallelIndex?: number;
+  portBase?: number;
+  rosterDir?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Progress lines (boot steps, the endpoint summary). */
+  progress?: (line: string) => void;
+  readinessTimeoutMs?: number;
+}
+
+export interface BootFailure {
+  butler: string;
+  message: string;
+}
+
+/** A booted worker ecosystem: handles per butler plus everything needed to inspect and tear down. */
+export interface Ecosystem {
+  runId: string;
+  parallelIndex: number;
+  portBase: number;
+  runDir: string;
+  logFile: string;
+  roster: RosterEntry[];
+  butlers: Record<string, ButlerHandle>;
+  /** Butlers that were discovered but did not boot, with the reason. */
+  failed: BootFailure[];
+  postgres: Omit<StartedPostgres, 'stop'>;
+  model: ModelSettings;
+  bootMs: number;
+  bootStartedAt: Date;
+  bootedAt: Date;
+  supervisor: Supervisor;
+  log: RunLog;
+  /** Admin pool on a butler's database (evidence queries). */
+  admin(butler: string): pg.Pool;
+  /** One-off butler on a spare port with its own database (broken configs, roster copies, slow starts). */
+  launchAdHoc(o: AdHocOptions): Promise<AdHocButler>;
+  close(): Promise<void>;
+}
+
+export interface AdHocOptions {
+  name: string;
+  /** The butler's folder (its name must equal `name`). */
+  rosterDir: string;
+  env?: Record<string, string>;
+  overlay?: Record<string, any>;
+  readinessTimeoutMs?: number;
+  /** Wait for the registry row too (default true). */
+  expectRegistration?: boolean;
+}
+
+export interface AdHocButler extends ButlerHandle {
+  /** Stops it, removes its registry row and drops its database; safe twice. */
+  dispose(): Promise<void>;
+}
+
+/**
+ * Boots a complete worker ecosystem from nothing: PostgreSQL from the provider
+ * chain, one database and role per butler, one daemon per roster folder on the
+ * worker's port block (switchboard first), each checked ready.
+ */
+export async function bootEcosystem(o: BootOptions = {}): Promise<Ecosystem> {
+  const started = Date.now();
+  const env = o.env ?? process.env;
+  const progress = o.progress ?? (() => {});
+  const parallelIndex = o.parallelIndex ?? 0;
+  const base = o.portBase ?? envPortBase(env);
+  const stamp = currentRunStamp(env);
+  const runId = `${stamp.replace('-', '')}${randomBytes(2).toString('hex')}`;
+  const runDir = path.resolve('.tmp/e2e-run', stamp, `w${parallelIndex}-${randomBytes(3).toString('hex')}`);
+  mkdirSync(runDir, { recursive: true });
+  const logFile = prepareRunLogOnce(stamp);
+  const log = new RunLog(logFile, parallelIndex);
+  const keep = env.E2E_KEEP === '1';
+
+  ensureBuilt(progress);
+  const roster = discoverRoster(o.rosterDir ?? defaultRosterDir(env));
+  if (!roster.length) throw new Error(`no butler folders (with butler.toml) in ${o.rosterDir ?? defaultRosterDir(env)}`);
+  const failed: BootFailure[] = [];
+  const bootable = selectBootable(roster, failed);
+  await assertPortsFree(bootable, parallelIndex, base);
+
+  const model = modelSettings(env);
+  let postgres: StartedPostgres | undefined;
+  let supervisor: Supervisor | undefined;
+  const pools = new Map<string, pg.Pool>();
+  let provisioned: Awaited<ReturnType<typeof provisionButlerDatabases>> = {};
+  const teardown = async () => {
+    await supervisor?.shutdown().catch((e) => log.log('supervisor', 'error', 'supervisor.shutdown_failed', { error: String(e) }));
+    await Promise.all([...pools.values()].map((p) => p.end().catch(() => {})));
+    if (keep) return;
+    if (postgres?.provider === 'url') await dropButlerDatabases(postgres, provisioned).catch(() => {});
+    await postgres?.stop();
+    rmSync(runDir, { recursive: true, force: true });
+  };
+
+  try {
+    postgres = await startPostgres({ runDir, env, log: (l) => log.log('postgres', 'info', 'postgres.log', { msg: l }) });
+    const suffix = postgres.provider === 'url' ? `_${runId}_w${parallelIndex}` : '';
+    provisioned = await provisionButlerDatabases(postgres, bootable.map((b) => b.name), { suffix });
+    const pgInfo = postgres;
+    const admin = (butler: string) => {
+      const db = provisioned[butler]?.database;
+      if (!db) throw new Error(`no database for butler "${butler}"`);
+      let pool = pools.get(db);
+      if (!pool) {
+        pool = new pg.Pool({ connectionString: withDatabase(pgInfo.adminUrl, db), max: 4 });
+        pool.on('error', () => {});
+        pools.set(db, pool);
+      }
+      return pool;
+    };
+
+    supervisor = new Supervisor({
+      runDir,
+      daemonEntry: DAEMON_ENTRY,
+      log,
+      echo: env.E2E_CONSOLE_LOGS === '1',
+      registryLookup: async (name) => {
+        const r = await admin('switchboard').query('select endpoint_url from butler_registry where name = $1', [name]);
+        return r.rows[0]?.endpoint_url;
+      },
+    });
+    const switchboardPort = workerPort(bootable.find((b) => b.name === 'switchboard')?.tomlPort ?? 8100, parallelIndex, base);
+    const baseEnv = daemonEnvironment(env, model, parallelIndex);
+    for (const b of bootable) {
+      const port = workerPort(b.tomlPort, parallelIndex, base);
+      const db = provisioned[b.name];
+      const advertisedUrl = `http://127.0.0.1:${port}/mcp`;
+      supervisor.define({
+        name: b.name,
+        rosterDir: b.dir,
+        port,
+        advertisedUrl,
+        env: baseEnv,
+        overlay: {
+          advertised_url: advertisedUrl,
+          butler: { port },
+          db: { host: postgres.host, port: postgres.port, name: db.database, user: db.role, password: db.password, provision: false },
+          ...(b.name === 'switchboard' ? {} : { switchboard: { url: `http://127.0.0.1:${switchboardPort}/mcp` } }),
+          scheduler: { auto_tick: false },
+          approval_gates: { timeout_s: 15 },
+          log: { level: 'debug', worker: parallelIndex },
+        },
+      });
+    }
+
+    const sup = supervisor;
+    const startOne = async (name: string) => {
+      try {
+        await sup.start(name, { readinessTimeoutMs: o.readinessTimeoutMs ?? 60_000 });
+      } catch (err) {
+        failed.push({ butler: name, message: (err as Error).message });
+      }
+    };
+    progress(`booting ${bootable.length} butlers on ${postgres.provider} PostgreSQL ${postgres.version}`);
+    if (bootable.some((b) => b.name === 'switchboard')) await startOne('switchboard');
+    if (failed.some((f) => f.butler === 'switchboard')) {
+      for (const b of bootable) if (b.name !== 'switchboard') failed.push({ butler: b.name, message: 'not started: the switchboard failed to boot' });
+    } else {
+      await Promise.all(bootable.filter((b) => b.name !== 'switchboard').map((b) => startOne(b.name)));
+    }
+
+    const butlers: Record<string, ButlerHandle> = {};
+    for (const b of bootable) {
+      if (failed.some((f) => f.butler === b.name)) continue;
+      const spec = sup.spec(b.name);
+      butlers[b.name] = makeButlerHandle({ entry: b, spec, supervisorKey: b.name, db: provisioned[b.name], postgres, supervisor: sup, admin });
+    }
+    const { stop: _stop, ...pgPublic } = postgres;
+    const pgStarted = postgres;
+    const adHocs = new Set<AdHocButler>();
+    const launchAdHoc = async (a: AdHocOptions): Promise<AdHocButler> => {
+      const port = await freePort();
+      const suffix = `_adhoc_${randomBytes(3).toString('hex')}`;
+      const dbs = await provisionButlerDatabases(pgStarted, [a.name], { suffix });
+      const db = dbs[a.name];
+      const advertisedUrl = `http://127.0.0.1:${port}/mcp`;
+      const key = `${a.name}${suffix}`;
+      const adminPool = new pg.Pool({ connectionString: withDatabase(pgStarted.adminUrl, db.database), max: 2 });
+      adminPool.on('error', () => {});
+      sup.define({
+        name: key,
+        daemonName: a.name,
+        rosterDir: a.rosterDir,
+        port,
+        advertisedUrl,
+        env: baseEnv,
+        overlay: {
+          advertised_url: advertisedUrl,
+          butler: { port },
+          db: { host: pgStarted.host, port: pgStarted.port, name: db.database, user: db.role, password: db.password, provision: false },
+          switchboard: { url: `http://127.0.0.1:${switchboardPort}/mcp` },
+          scheduler: { auto_tick: false },
+          approval_gates: { timeout_s: 15 },
+          log: { level: 'debug', worker: parallelIndex },
+        },
+      });
+      const handle = makeButlerHandle({
+        entry: { name: a.name, dir: a.rosterDir, tomlPort: port, modules: [], routable: true },
+        spec: sup.spec(key),
+        supervisorKey: key,
+        db,
+        postgres: pgStarted,
+        supervisor: sup,
+        admin: () => adminPool,
+      });
+      let disposed: Promise<void> | undefined;
+      const adHoc: AdHocButler = Object.assign(handle, {
+        dispose: () =>
+          (disposed ??= (async () => {
+            adHocs.delete(adHoc);
+            await handle.closeClients();
+            await sup.stop(key);
+            await admin('switchboard').query('delete from butler_registry where name = $1 and endpoint_url = $2', [a.name, advertisedUrl]).catch(() => {});
+            await adminPool.end().catch(() => {});
+            await dropButlerDatabases(pgStarted, dbs).catch(() => {});
+          })()),
+      });
+      adHocs.add(adHoc);
+      try {
+        await sup.start(key, {
+          env: a.env,
+          overlay: a.overlay,
+          readinessTimeoutMs: a.readinessTimeoutMs ?? 60_000,
+          skipRegistryCheck: a.expectRegistration === false,
+        });
+      } catch (err) {
+        await adHoc.dispose();
+        throw err;
+      }
+      return adHoc;
+    };
+    const eco: Ecosystem = {
+      runId,
+      parallelIndex,
+      portBase: base,
+      runDir,
+      logFile,
+      roster,
+      butlers,
+      failed,
+      postgres: pgPublic,
+      model,
+      bootMs: Date.now() - started,
+      bootStartedAt: new Date(started),
+      bootedAt: new Date(),
+      supervisor: sup,
+      log,
+      admin,
+      launchAdHoc,
+      close: once(async () => {
+        await Promise.all([...adHocs].map((h) => h.dispose()));
+        await Promise.all(Object.values(butlers).map((b) => b.closeClients()));
+        await teardown();
+        if (keep) progress(keepMessage(eco));
+        await log.close();
+      }),
+    };
+    log.log('harness', 'info', 'ecosystem.ready', { boot_ms: eco.bootMs, provider: postgres.provider, failed: failed.map((f) => f.butler) });
+    return eco;
+  } catch (err) {
+    await teardown();
+    await log.close();
+    throw err;
+  }
+}
+
+function selectBootable(roster: RosterEntry[], failed: BootFailure[]): RosterEntry[] {
+  const seen = new Map<number, string>();
+  const out: RosterEntry[] = [];
+  for (const b of roster) {
+    if (b.problem) {
+      failed.push({ butler: b.name, message: b.problem });
+      continue;
+    }
+    const other = seen.get(b.tomlPort);
+    if (other) {
+      failed.push({ butler: b.name, message: `${path.join(b.dir, 'butler.toml')}: butler.port ${b.tomlPort} is already used by ${other}; give each butler its own port` });
+      continue;
+    }
+    seen.set(b.tomlPort, b.name);
+    out.push(b);
+  }
+  return out;
+}
+
+async function assertPortsFree(bootable: RosterEntry[], parallelIndex: number, base: number): Promise<void> {
+  for (const b of bootable) {
+    const port = workerPort(b.tomlPort, parallelIndex, base);
+    if (!(await isPortFree(port))) throw Object.assign(new Error(portTakenMessage(port, b.name, listenerPid(port))), { code: 'port_taken' });
+  }
+}
+
+const preparedStamps = new Set<string>();
+function prepareRunLogOnce(stamp: string): string {
+  if (!preparedStamps.has(stamp)) {
+    preparedStamps.add(stamp);
+    return prepareRunLog(stamp);
+  }
+  return path.resolve('.tmp/e2e-logs', `e2e-${stamp}.log`);
+}
+
+function keepMessage(eco: Ecosystem): string {
+  const pids = Object.values(eco.butlers).map((b) => b.pid).filter(Boolean).join(' ');
+  return [
+    'E2E_KEEP=1: the environment was left running.',
+    `  inspect: psql ${eco.postgres.adminUrl}`,
+    `  cleanup: kill ${pids}; ${eco.postgres.provider === 'testcontainers' ? 'docker rm -f <container>' : `stop PostgreSQL (pid file in ${eco.runDir}/pg)`}; rm -rf ${eco.runDir}`,
+  ].join('\n');
+}
+
+export function withDatabase(url: string, database: string): string {
+  const u = new URL(url);
+  u.pathname = `/${database}`;
+  return u.href;
+}
+
+function once<T>(fn: () => Promise<T>): () => Promise<T> {
+  let p: Promise<T> | undefined;
+  return () => (p ??= fn());
+}

@@ -1,0 +1,120 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import type { RunLog } from '../run-log.ts';
+
+const TAIL = 40;
+const live = new Set<ChildProcess>();
+let exitHookInstalled = false;
+
+/**
+ * Kills every daemon this process started when it exits, however it exits,
+ * so a crashed worker never leaves butlers holding its ports.
+ */
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on('exit', () => {
+    for (const child of live) {
+      try {
+        child.kill('SIGKILL');
+      } catch {
+        /* already gone */
+      }
+    }
+  });
+}
+
+export interface DaemonProcessOptions {
+  name: string;
+  entry: string;
+  args: string[];
+  env: Record<string, string>;
+  log: RunLog;
+  echo?: boolean;
+}
+
+/** One daemon child: its pid, the tail of its output, and a promise of its exit. */
+export class DaemonProcess {
+  readonly name: string;
+  readonly child: ChildProcess;
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  private tail: string[] = [];
+  private exitInfo: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+
+  constructor(opts: DaemonProcessOptions) {
+    installExitHook();
+    this.name = opts.name;
+    this.child = spawn(process.execPath, [opts.entry, ...opts.args], {
+      env: opts.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    live.add(this.child);
+    const source = { butler: opts.name, pid: this.child.pid };
+    for (const [stream, name] of [
+      [this.child.stdout!, 'stdout'],
+      [this.child.stderr!, 'stderr'],
+    ] as const) {
+      createInterface({ input: stream }).on('line', (line) => {
+        this.tail.push(line);
+        if (this.tail.length > TAIL) this.tail.shift();
+        opts.log.childLine(source, line, name);
+        if (opts.echo) process.stderr.write(`[${opts.name}] ${line}\n`);
+      });
+    }
+    this.exited = new Promise((resolve) => {
+      const done = (code: number | null, signal: NodeJS.Signals | null) => {
+        if (this.exitInfo) return;
+        this.exitInfo = { code, signal };
+        live.delete(this.child);
+        resolve(this.exitInfo);
+      };
+      this.child.once('exit', done);
+      this.child.once('error', (err) => {
+        this.tail.push(`spawn error: ${err.message}`);
+        done(null, null);
+      });
+    });
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  get alive(): boolean {
+    return this.exitInfo === undefined;
+  }
+
+  get exit() {
+    return this.exitInfo;
+  }
+
+  logTail(): string[] {
+    return [...this.tail];
+  }
+
+  /** Rejects once the process has exited: raced against readiness checks. */
+  exitedAsError(): Promise<never> {
+    return this.exited.then(({ code, signal }) => {
+      const last = this.tail.slice(-TAIL);
+      throw new Error(
+        `${this.name} exited during startup (${signal ? `signal ${signal}` : `exit code ${code}`}) ` +
+          `before it became ready\nlast ${last.length} log lines of ${this.name}:\n${last.join('\n')}`,
+      );
+    });
+  }
+
+  signal(sig: NodeJS.Signals): void {
+    if (this.alive) this.child.kill(sig);
+  }
+
+  /** SIGTERM, then SIGKILL after the grace period; resolves when the process is gone. */
+  async stop(graceMs = 10_000): Promise<void> {
+    if (!this.alive) return;
+    this.child.kill('SIGTERM');
+    const timer = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), graceMs).unref());
+    if ((await Promise.race([this.exited, timer])) === 'timeout') {
+      this.child.kill('SIGKILL');
+      await this.exited;
+    }
+  }
+}

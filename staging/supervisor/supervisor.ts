@@ -1,0 +1,157 @@
+import path from 'node:path';
+import type { RunLog } from '../run-log.ts';
+import { connectMcp } from '../mcp/client.ts';
+import { DaemonProcess } from './daemon-process.ts';
+import { mergeOverlay, writeOverlay, type Overlay } from './overlay.ts';
+import { check, httpCheck, waitForAll, type ReadinessCheck } from './readiness.ts';
+
+/** What the supervisor needs to run one butler. */
+export interface DaemonSpec {
+  /** Supervisor key: the butler name, or a unique key for ad-hoc instances. */
+  name: string;
+  /** The butler's own name when it differs from the key (ad-hoc instances). */
+  daemonName?: string;
+  rosterDir: string;
+  port: number;
+  /** URL written to the registry (a fault proxy may stand there later). */
+  advertisedUrl: string;
+  overlay: Overlay;
+  env: Record<string, string>;
+}
+
+export interface StartOptions {
+  env?: Record<string, string>;
+  overlay?: Overlay;
+  readinessTimeoutMs?: number;
+  /** Skip the registry check (ad-hoc instances that register elsewhere or not at all). */
+  skipRegistryCheck?: boolean;
+}
+
+export interface SupervisorOptions {
+  runDir: string;
+  daemonEntry: string;
+  log: RunLog;
+  /** Reads the endpoint URL the registry holds for a butler; undefined when absent. */
+  registryLookup: (name: string) => Promise<string | undefined>;
+  echo?: boolean;
+}
+
+/** Starts, stops, kills and restarts butler daemons, and waits until they are ready. */
+export class Supervisor {
+  private specs = new Map<string, DaemonSpec>();
+  private procs = new Map<string, DaemonProcess>();
+
+  constructor(private readonly opts: SupervisorOptions) {}
+
+  define(spec: DaemonSpec): void {
+    this.specs.set(spec.name, spec);
+  }
+
+  spec(name: string): DaemonSpec {
+    const s = this.specs.get(name);
+    if (!s) throw new Error(`unknown butler "${name}"; known: ${[...this.specs.keys()].join(', ')}`);
+    return s;
+  }
+
+  pid(name: string): number | undefined {
+    const p = this.procs.get(name);
+    return p?.alive ? p.pid : undefined;
+  }
+
+  process(name: string): DaemonProcess | undefined {
+    return this.procs.get(name);
+  }
+
+  /** Spawns the butler with its base overlay (plus a patch) and waits for every readiness check. */
+  async start(name: string, o: StartOptions = {}): Promise<DaemonProcess> {
+    const spec = this.spec(name);
+    if (this.procs.get(name)?.alive) throw new Error(`${name} is already running (pid ${this.pid(name)}); stop it first`);
+    const overlayPath = path.join(this.opts.runDir, `overlay-${name}.toml`);
+    writeOverlay(overlayPath, mergeOverlay(spec.overlay, o.overlay));
+    const label = spec.daemonName ?? name;
+    const proc = new DaemonProcess({
+      name: label,
+      entry: this.opts.daemonEntry,
+      args: ['--roster', spec.rosterDir, '--overlay', overlayPath],
+      env: { ...spec.env, ...o.env },
+      log: this.opts.log,
+      echo: this.opts.echo,
+    });
+    this.procs.set(name, proc);
+    this.opts.log.log('supervisor', 'info', 'supervisor.spawned', { butler: name, child_pid: proc.pid, port: spec.port });
+    const checks = this.readinessChecks(spec, proc, o);
+    try {
+      await waitForAll(checks, {
+        butler: label,
+        timeoutMs: o.readinessTimeoutMs ?? 60_000,
+        abort: proc.exitedAsError(),
+        logTail: () => proc.logTail(),
+      });
+    } catch (err) {
+      await proc.stop(2000);
+      this.opts.log.log('supervisor', 'error', 'supervisor.not_ready', { butler: name, error: (err as Error).message.split('\n')[0] });
+      throw err;
+    }
+    this.opts.log.log('supervisor', 'info', 'supervisor.ready', { butler: name, child_pid: proc.pid });
+    return proc;
+  }
+
+  private readinessChecks(spec: DaemonSpec, proc: DaemonProcess, o: StartOptions): ReadinessCheck[] {
+    const origin = `http://127.0.0.1:${spec.port}`;
+    const checks: ReadinessCheck[] = [
+      check('process alive', async () => (proc.alive ? true : 'process exited')),
+      httpCheck('/healthz 200', `${origin}/healthz`, (b) => (b?.ready === true ? true : `body ${JSON.stringify(b)}`)),
+      check('status tool answers', async () => {
+        const mcp = await connectMcp(`${origin}/mcp`, { clientName: 'butlers-e2e-readiness' });
+        try {
+          const s = await mcp.call<{ butler: string }>('status', {}, { timeoutMs: 5000 });
+          const expected = spec.daemonName ?? spec.name;
+          return s.butler === expected ? true : `status.butler is ${s.butler}`;
+        } finally {
+          await mcp.close();
+        }
+      }),
+    ];
+    if (!o.skipRegistryCheck) {
+      checks.push(
+        check('registry lists the butler', async () => {
+          const url = await this.opts.registryLookup(spec.daemonName ?? spec.name);
+          if (url === undefined) return 'no butler_registry row yet';
+          return url === spec.advertisedUrl ? true : `registry holds ${url}, expected ${spec.advertisedUrl}`;
+        }),
+      );
+    }
+    return checks;
+  }
+
+  async stop(name: string, graceMs = 10_000): Promise<void> {
+    await this.procs.get(name)?.stop(graceMs);
+  }
+
+  kill(name: string, signal: NodeJS.Signals = 'SIGKILL'): void {
+    const p = this.procs.get(name);
+    if (!p?.alive) throw new Error(`${name} is not running; nothing to kill`);
+    p.signal(signal);
+  }
+
+  async restart(name: string, o: StartOptions = {}): Promise<DaemonProcess> {
+    await this.stop(name);
+    return this.start(name, o);
+  }
+
+  /** SIGTERM to all, a grace period, SIGKILL, and confirmation that every pid is gone. */
+  async shutdown(graceMs = 10_000): Promise<void> {
+    await Promise.all([...this.procs.values()].map((p) => p.stop(graceMs)));
+    const left = [...this.procs.values()].filter((p) => p.pid && pidAlive(p.pid));
+    if (left.length) throw new Error(`daemons still alive after shutdown: ${left.map((p) => `${p.name} (pid ${p.pid})`).join(', ')}`);
+  }
+}
+
+export function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
