@@ -29,6 +29,7 @@ export default defineConfig({
     ['list'],
     ['html', { open: 'never' }],
     ['json', { outputFile: process.env.E2E_JSON_REPORT ?? '.tmp/report.json' }],
+    ['./reporters/cost-reporter.ts'],
   ],
   globalSetup: './fixtures/global-setup.ts',
   use: { trace: 'retain-on-failure' },
