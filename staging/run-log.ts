@@ -76,14 +76,14 @@ export class RunLog {
       if (obj.butler === undefined && obj.component === undefined) Object.assign(obj, source);
       this.write(obj);
     } else {
-      this.write({ level: stream === 'stderr' ? 40 : 30, time: Date.now(), ...source, worker: this.worker, stream, msg: trimmed });
+      this.write({ level: stream === 'stderr' ? 40 : 30, time: new Date().toISOString(), ...source, worker: this.worker, stream, msg: trimmed });
     }
   }
 
   /** A line of the harness's own (supervisor, providers, double, collector). */
   log(component: string, level: 'debug' | 'info' | 'warn' | 'error', event: string, fields: Record<string, unknown> = {}): void {
     const n = { debug: 20, info: 30, warn: 40, error: 50 }[level];
-    this.write({ level: n, time: Date.now(), component, worker: this.worker, pid: process.pid, event, ...fields });
+    this.write({ level: n, time: new Date().toISOString(), component, worker: this.worker, pid: process.pid, event, ...fields });
   }
 
   private write(obj: Record<string, unknown>): void {

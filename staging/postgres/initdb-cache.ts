@@ -1,0 +1,75 @@
+import { execFile } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { access, mkdir, readFile, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import type { PgBinaries } from './binaries.ts';
+import type { PgOsUser } from './os-user.ts';
+
+const run = promisify(execFile);
+
+/**
+ * initdb costs 1-2 s on a small machine, copying its result ~0.1 s. A pristine
+ * data folder (never started) is kept per binaries+OS user under the OS temp
+ * dir and copied for each new cluster. Bump when initdb arguments change.
+ * E2E_PG_INITDB_CACHE=0 turns the cache off.
+ */
+const CACHE_FORMAT = 2;
+
+export function cacheEnabled(env: NodeJS.ProcessEnv): boolean {
+  return env.E2E_PG_INITDB_CACHE !== '0';
+}
+
+function cacheRoot(): string {
+  const uid = typeof process.getuid === 'function' ? process.getuid() : 0;
+  return path.join(os.tmpdir(), `butlers-e2e-initdb-${uid}`);
+}
+
+export async function cacheKey(binaries: PgBinaries, owner: PgOsUser | undefined): Promise<string> {
+  const real = await realpath(binaries.postgres);
+  const info = await stat(real);
+  const material = [CACHE_FORMAT, real, info.size, info.mtimeMs, owner?.uid ?? 'self'].join('\0');
+  return createHash('sha256').update(material).digest('hex').slice(0, 16);
+}
+
+async function exists(file: string): Promise<boolean> {
+  return access(file).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** Copies the cached pristine data folder to `dataDir`; returns its admin password, or undefined on a miss. */
+export async function restorePristine(key: string, dataDir: string): Promise<string | undefined> {
+  const entry = path.join(cacheRoot(), key);
+  if (!(await exists(path.join(entry, 'data', 'PG_VERSION')))) return undefined;
+  try {
+    const password = (await readFile(path.join(entry, 'password'), 'utf8')).trim();
+    // -a keeps the postgres OS user's ownership and the 0700 mode postgres insists on.
+    await run('cp', ['-a', path.join(entry, 'data'), dataDir]);
+    return password;
+  } catch {
+    await rm(dataDir, { recursive: true, force: true });
+    await rm(entry, { recursive: true, force: true });
+    return undefined;
+  }
+}
+
+/** Stores a freshly initialised, never started data folder; best effort, concurrent savers are fine. */
+export async function savePristine(key: string, dataDir: string, password: string): Promise<void> {
+  const root = cacheRoot();
+  const entry = path.join(root, key);
+  const staging = `${entry}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+  try {
+    await mkdir(root, { recursive: true, mode: 0o700 });
+    await mkdir(staging, { mode: 0o700 });
+    await run('cp', ['-a', dataDir, path.join(staging, 'data')]);
+    await writeFile(path.join(staging, 'password'), `${password}\n`, { mode: 0o600 });
+    await rename(staging, entry);
+  } catch {
+    // Another worker won the race, or the temp dir is unusable: the next run simply runs initdb.
+  } finally {
+    await rm(staging, { recursive: true, force: true });
+  }
+}

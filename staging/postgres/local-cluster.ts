@@ -1,0 +1,150 @@
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chown, mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import type { PgBinaries } from './binaries.ts';
+import type { ProviderContext } from './chain.ts';
+import { cacheEnabled, cacheKey, restorePristine, savePristine } from './initdb-cache.ts';
+import { pgOsUser, type PgOsUser } from './os-user.ts';
+import { childEnv, freePort, spawnPostgres, type PgProcess } from './pg-process.ts';
+import { inspectServer } from './server-info.ts';
+import type { StartedServer } from './types.ts';
+
+const run = promisify(execFile);
+const ADMIN = 'postgres';
+// sockaddr_un.sun_path holds 108 bytes including the terminator.
+const MAX_SOCKET_PATH = 100;
+
+/** Whether `owner` may traverse every folder from / down to `dir` (root creates them, postgres must reach them). */
+async function traversable(dir: string, owner: PgOsUser): Promise<boolean> {
+  for (let current = dir; ; current = path.dirname(current)) {
+    const info = await stat(current);
+    const bit = info.uid === owner.uid ? 0o100 : info.gid === owner.gid ? 0o010 : 0o001;
+    if ((info.mode & bit) === 0) return false;
+    if (current === path.dirname(current)) return true;
+  }
+}
+
+/**
+ * Picks the folder the cluster lives in: `<runDir>/pg`, or a private folder in
+ * the OS temp dir when the postgres OS user cannot reach runDir.
+ */
+async function clusterFolder(runDir: string, owner: PgOsUser | undefined, log: ProviderContext['log']): Promise<string> {
+  const base = path.resolve(runDir, 'pg');
+  await rm(base, { recursive: true, force: true });
+  await mkdir(base, { recursive: true });
+  if (!owner || (await traversable(base, owner))) return base;
+  const elsewhere = await mkdtemp(path.join(os.tmpdir(), 'butlers-pg-'));
+  await writeFile(path.join(base, 'CLUSTER_LOCATION'), `${elsewhere}\n`);
+  log(`postgres: ${base} is not reachable by OS user ${owner.name}; cluster lives in ${elsewhere}`);
+  return elsewhere;
+}
+
+async function runInitdb(binaries: PgBinaries, folder: string, dataDir: string, owner: PgOsUser | undefined): Promise<string> {
+  const password = randomBytes(18).toString('hex');
+  const pwfile = path.join(folder, 'pwfile');
+  await writeFile(pwfile, `${password}\n`, { mode: 0o600 });
+  if (owner) await chown(pwfile, owner.uid, owner.gid);
+  const args = ['-D', dataDir, '-U', ADMIN, `--pwfile=${pwfile}`, '-E', 'UTF8', '--no-locale'];
+  // 1 MB WAL segments instead of 16: a smaller folder to create, cache and copy.
+  args.push('--auth-local=trust', '--auth-host=scram-sha-256', '-N', '--no-instructions', '--wal-segsize=1');
+  try {
+    await run(binaries.initdb, args, { env: childEnv(), ...(owner ? { uid: owner.uid, gid: owner.gid } : {}) });
+  } catch (err) {
+    const detail = String((err as { stderr?: string }).stderr ?? (err as Error).message).trim().split('\n').slice(-3).join(' | ');
+    throw new Error(`initdb (${binaries.source}) failed: ${detail}`);
+  } finally {
+    await rm(pwfile, { force: true });
+  }
+  return password;
+}
+
+/** A pristine data folder: copied from the initdb cache when possible, else initdb (then cached). */
+async function prepareData(
+  binaries: PgBinaries,
+  folder: string,
+  owner: PgOsUser | undefined,
+  env: NodeJS.ProcessEnv,
+): Promise<{ dataDir: string; password: string; how: string }> {
+  const dataDir = path.join(folder, 'data');
+  if (owner) await chown(folder, owner.uid, owner.gid);
+  const useCache = cacheEnabled(env);
+  const key = useCache ? await cacheKey(binaries, owner) : '';
+  const began = Date.now();
+  if (useCache) {
+    const password = await restorePristine(key, dataDir);
+    if (password) return { dataDir, password, how: `data copied from initdb cache in ${Date.now() - began} ms` };
+  }
+  const password = await runInitdb(binaries, folder, dataDir, owner);
+  const how = `initdb ${Date.now() - began} ms`;
+  if (useCache) await savePristine(key, dataDir, password);
+  return { dataDir, password, how };
+}
+
+async function startOnFreePort(binaries: PgBinaries, folder: string, dataDir: string, owner: PgOsUser | undefined): Promise<PgProcess> {
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    const socketDir = path.join(folder, 'sock');
+    const usable = `${socketDir}/.s.PGSQL.${port}`.length <= MAX_SOCKET_PATH;
+    if (usable) {
+      await mkdir(socketDir, { recursive: true });
+      if (owner) await chown(socketDir, owner.uid, owner.gid);
+    }
+    const options = { postgres: binaries.postgres, dataDir, socketDir: usable ? socketDir : null, logFile: path.join(folder, 'postgres.log'), owner };
+    try {
+      return await spawnPostgres(options, port);
+    } catch (err) {
+      // Another process may take the port between freePort() and bind; try a new one.
+      if (!(err as { portTaken?: boolean }).portTaken || attempt >= 3) throw err;
+    }
+  }
+}
+
+/**
+ * A fresh cluster from `binaries`, shared by the embedded and system providers:
+ * initdb into the run folder, postgres on a free 127.0.0.1 port with staging
+ * speed settings, run as a dedicated OS user when we are root.
+ */
+export async function startLocalCluster(
+  provider: 'embedded' | 'system',
+  binaries: PgBinaries,
+  ctx: ProviderContext,
+): Promise<StartedServer> {
+  const started = Date.now();
+  const owner = await pgOsUser();
+  const runFolder = path.resolve(ctx.runDir, 'pg');
+  const folder = await clusterFolder(ctx.runDir, owner, ctx.log);
+  const removeAll = async (): Promise<void> => {
+    await rm(folder, { recursive: true, force: true });
+    await rm(runFolder, { recursive: true, force: true });
+  };
+  let proc: PgProcess | undefined;
+  try {
+    const { dataDir, password, how } = await prepareData(binaries, folder, owner, ctx.env);
+    proc = await startOnFreePort(binaries, folder, dataDir, owner);
+    // A copied cluster carries the cached password; each cluster gets its own.
+    const fresh = randomBytes(18).toString('hex');
+    const info = await inspectServer(`postgres://${ADMIN}:${password}@127.0.0.1:${proc.port}/postgres`, fresh);
+    const adminUrl = `postgres://${ADMIN}:${fresh}@127.0.0.1:${proc.port}/postgres`;
+    ctx.log(
+      `postgres: ${provider} ${info.version} (${binaries.source}) ready on 127.0.0.1:${proc.port} in ${Date.now() - started} ms ` +
+        `(${how}${owner ? `, as OS user ${owner.name}` : ''})`,
+    );
+    const running = proc;
+    let stopping: Promise<void> | undefined;
+    return {
+      provider,
+      adminUrl,
+      host: '127.0.0.1',
+      port: running.port,
+      ...info,
+      stop: () => (stopping ??= running.stop().then(removeAll)),
+    };
+  } catch (err) {
+    await proc?.stop();
+    await removeAll();
+    throw err;
+  }
+}
