@@ -10,6 +10,7 @@ import { RunLog, currentRunStamp, prepareRunLog } from './run-log.ts';
 import { Supervisor } from './supervisor/supervisor.ts';
 import { daemonEnvironment, modelSettings, type ModelSettings } from './daemon-env.ts';
 import { makeButlerHandle, type ButlerHandle } from './butler-handle.ts';
+import { startModelDouble, type ModelDoubleHandle } from './model-double/index.ts';
 
 export interface BootOptions {
   /** Playwright's parallelIndex: picks the port block. */
@@ -40,6 +41,8 @@ export interface Ecosystem {
   failed: BootFailure[];
   postgres: Omit<StartedPostgres, 'stop'>;
   model: ModelSettings;
+  /** The in-process model double (double mode only). */
+  double?: ModelDoubleHandle;
   bootMs: number;
   bootStartedAt: Date;
   bootedAt: Date;
@@ -95,6 +98,7 @@ export async function bootEcosystem(o: BootOptions = {}): Promise<Ecosystem> {
   await assertPortsFree(bootable, parallelIndex, base);
 
   const model = modelSettings(env);
+  let double: ModelDoubleHandle | undefined;
   let postgres: StartedPostgres | undefined;
   let supervisor: Supervisor | undefined;
   const pools = new Map<string, pg.Pool>();
@@ -105,11 +109,16 @@ export async function bootEcosystem(o: BootOptions = {}): Promise<Ecosystem> {
     if (keep) return;
     if (postgres?.provider === 'url') await dropButlerDatabases(postgres, provisioned).catch(() => {});
     await postgres?.stop();
+    await double?.close();
     rmSync(runDir, { recursive: true, force: true });
   };
 
   try {
-    postgres = await startPostgres({ runDir, env, log: (l) => log.log('postgres', 'info', 'postgres.log', { msg: l }) });
+    if (model.mode === 'double') {
+      double = await startModelDouble({ apiKey: model.apiKey!, log: componentLogger(log, 'model-double') });
+      model.baseUrl = double.url;
+    }
+    postgres = await startPostgres({ runDir, env, log: (l: string) => log.log('postgres', 'info', 'postgres.log', { msg: l }) });
     const suffix = postgres.provider === 'url' ? `_${runId}_w${parallelIndex}` : '';
     provisioned = await provisionButlerDatabases(postgres, bootable.map((b) => b.name), { suffix });
     const pgInfo = postgres;
@@ -256,6 +265,7 @@ export async function bootEcosystem(o: BootOptions = {}): Promise<Ecosystem> {
       failed,
       postgres: pgPublic,
       model,
+      double,
       bootMs: Date.now() - started,
       bootStartedAt: new Date(started),
       bootedAt: new Date(),
@@ -278,6 +288,12 @@ export async function bootEcosystem(o: BootOptions = {}): Promise<Ecosystem> {
     await log.close();
     throw err;
   }
+}
+
+function componentLogger(log: RunLog, component: string) {
+  const at = (level: 'debug' | 'info' | 'warn') => (obj: object, msg?: string) =>
+    log.log(component, level, String((obj as { event?: string }).event ?? `${component}.${level}`), { ...obj, msg });
+  return { debug: at('debug'), info: at('info'), warn: at('warn') };
 }
 
 function selectBootable(roster: RosterEntry[], failed: BootFailure[]): RosterEntry[] {

@@ -47,9 +47,13 @@ test('SMK-06 health domain tools write real rows; medication_stop waits for appr
   expect(a[0].status).toBe('approved');
   expect(a[0].executed_at).not.toBeNull();
 
-  const missing = await health.callTool('medication_stop', { medication_id: '00000000-0000-4000-8000-000000000000' });
-  // An unknown id is either refused before the gate or after it; both must be a not_found error, never a crash.
-  if (!missing.isError) throw new Error('medication_stop of an unknown id must fail');
+  // The gate holds every call (mode always); once approved, an unknown id is a not_found tool error, not a crash.
+  const unknownId = '00000000-0000-4000-8000-000000000000';
+  const missing = health.callTool('medication_stop', { medication_id: unknownId, reason: tag });
+  await approveWhenPending(health, sql('health'), 'medication_stop', tag);
+  const outcome = await missing;
+  expect(outcome.isError).toBe(true);
+  expect(outcome.data.error).toBe('not_found');
 });
 
 test('SMK-06 relationship domain tools write real rows; contact_delete waits for approval', async ({ mcp, sql, tag }) => {
