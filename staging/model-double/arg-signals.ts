@@ -1,0 +1,170 @@
+// One extractor per row of the argument table (infrastructure spec §5.3).
+// Each returns undefined when its signal yields nothing for the property.
+import { type ClauseState, consume, useNumber } from './clause-state.ts';
+import { findDate } from './dates.ts';
+import { findPhrase, isStopWord, snakeCase, stem, toPhrase, tokenize } from './text.ts';
+import type { JsonSchema } from './types.ts';
+
+const stringExamples = (p: JsonSchema): string[] =>
+  (p.examples ?? []).filter((e): e is string => typeof e === 'string' && e.trim() !== '');
+
+export function types(p: JsonSchema): string[] {
+  return Array.isArray(p.type) ? p.type : p.type ? [p.type] : [];
+}
+
+export function fromEnum(p: JsonSchema, s: ClauseState): unknown {
+  const tokens = tokenize(s.text);
+  for (const value of p.enum ?? []) {
+    const phrase = toPhrase(String(value));
+    const at = findPhrase(tokens, phrase);
+    if (at) {
+      consume(s, tokens[at.from].start, tokens[at.to].end);
+      return value;
+    }
+  }
+  return undefined;
+}
+
+/** Unit-like examples (kg, mmHg): the property says "unit", or every example is a tiny token. */
+export function isUnitLike(key: string, p: JsonSchema): boolean {
+  const examples = stringExamples(p);
+  if (examples.length === 0 || examples.some((e) => /\s|\d/.test(e))) return false;
+  return /\bunits?\b/i.test(`${key.replace(/_/g, ' ')} ${p.description ?? ''}`) || examples.every((e) => e.length <= 3);
+}
+
+export function fromTermExamples(p: JsonSchema, s: ClauseState): unknown {
+  const examples = stringExamples(p);
+  if (examples.length === 0 || examples.some((e) => /\d/.test(e))) return undefined;
+  const tokens = tokenize(s.text);
+  // Kind-like lists (no spaces, or already snake_cased) come back snake_cased; phrases as written.
+  const snake = examples.every((e) => !/\s/.test(e)) || examples.some((e) => e.includes('_'));
+  for (const example of examples) {
+    const at = findPhrase(tokens, toPhrase(example));
+    if (!at) continue;
+    consume(s, tokens[at.from].start, tokens[at.to].end);
+    return snake ? snakeCase(example) : example;
+  }
+  return undefined;
+}
+
+export function fromUnitExamples(p: JsonSchema, s: ClauseState): unknown {
+  const examples = stringExamples(p);
+  const canonical = (word: string): string | undefined =>
+    examples.find((e) => e.toLowerCase() === word.toLowerCase() || stem(e) === stem(word));
+  if (s.lastNumberEnd !== null) {
+    const after = s.text.slice(s.lastNumberEnd).replace(/^\s*(?:\/\s*\d+(?:\.\d+)?\s*)*/, '');
+    const m = /^[°%\p{L}][\p{L}°%]*/u.exec(after.trimStart());
+    if (m) {
+      const known = canonical(m[0]);
+      if (known) return known;
+      if (m[0].length <= 5 && !isStopWord(m[0]) && !/^(today|tonight)$/i.test(m[0])) return m[0];
+    }
+  }
+  for (const t of tokenize(s.text)) {
+    const known = canonical(t.raw);
+    if (known) return known;
+  }
+  return undefined;
+}
+
+function isScale(p: JsonSchema): boolean {
+  return typeof p.maximum === 'number' && p.maximum <= 10 && (p.minimum ?? 0) >= 0;
+}
+
+function numberFits(p: JsonSchema): (v: number) => boolean {
+  return (v) => (p.minimum === undefined || v >= p.minimum) && (p.maximum === undefined || v <= p.maximum);
+}
+
+const asType = (p: JsonSchema, v: number): number => (types(p).includes('integer') ? Math.round(v) : v);
+
+/**
+ * A number the clause ties to this property: "N out of 10" on a 0–10 scale,
+ * or the number right after the property's name ("intensity 8").
+ */
+export function fromNamedNumber(key: string, p: JsonSchema, s: ClauseState): number | undefined {
+  const fits = numberFits(p);
+  const free = s.numbers.filter((n) => !n.used);
+  const scaleMax = p.maximum ?? 10;
+  const outOf = isScale(p)
+    ? new RegExp(`(-?\\d+(?:\\.\\d+)?)\\s*(?:out of|/)\\s*${scaleMax}\\b`, 'i').exec(s.text)
+    : null;
+  const nameWords = key.split(/[_\s]+/).filter((w) => w.length > 2).map((w) => w.toLowerCase());
+  const named = nameWords.length
+    ? new RegExp(`\\b(?:${nameWords.join('|')})\\w*\\s*(?:(?:is|of|at|was|:|=)\\s*)?(-?\\d+(?:\\.\\d+)?)`, 'i').exec(s.text)
+    : null;
+  for (const m of [outOf, named]) {
+    if (!m) continue;
+    const at = m.index + m[0].indexOf(m[1]);
+    const n = free.find((x) => x.start === at);
+    if (!n || !fits(asType(p, n.value))) continue;
+    if (m === outOf) for (const x of free) if (x.start > at && x.start < m.index + m[0].length) x.used = true;
+    return asType(p, useNumber(s, n));
+  }
+  return undefined;
+}
+
+/** The next unused number that satisfies the property's bounds. */
+export function fromNumber(p: JsonSchema, s: ClauseState): number | undefined {
+  const fits = numberFits(p);
+  const n = s.numbers.find((x) => !x.used && fits(asType(p, x.value)));
+  return n ? asType(p, useNumber(s, n)) : undefined;
+}
+
+export function fromDate(p: JsonSchema, s: ClauseState, required: boolean): string | undefined {
+  const found = findDate(s.text, s.now, required);
+  if (!found) return undefined;
+  if (found.end > found.start) consume(s, found.start, found.end);
+  return p.format === 'date' ? found.iso.slice(0, 10) : found.iso;
+}
+
+const PERSON_RE = /\b(person|person's|people|someone|somebody|contact|friend|who|full name)\b/i;
+
+export function namesPerson(p: JsonSchema): boolean {
+  return PERSON_RE.test(p.description ?? '');
+}
+
+export function quoted(text: string): string | undefined {
+  const m = /["“]([^"”]+)["”]|(?:^|\s)'([^']+)'(?=\s|[.,!?]|$)/.exec(text);
+  return m ? (m[1] ?? m[2]).trim() : undefined;
+}
+
+export function fromPerson(s: ClauseState): string | undefined {
+  const words = (t: string): number => t.split(/\s+/).length;
+  const best = [...s.names].sort((a, b) => words(b.text) - words(a.text) || a.start - b.start)[0];
+  return best?.text ?? quoted(s.text);
+}
+
+const EMAIL_RE = /[\w.+-]+@[\w-]+(?:\.[\w-]+)+/;
+const PHONE_RE = /\+?\d[\d\s().-]{6,}\d/;
+const URL_RE = /\bhttps?:\/\/\S+[^\s.,;!?)]/;
+const HANDLE_RE = /(?<![\w.])@\w{2,}/;
+const UUID_RE = /\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/i;
+const ID_RE = /(?:\bid\b|#)\s*:?\s*([\w-]+)/i;
+
+/** Identifiers and contact points (ids, email, phone, URL, handle): a model copies them, never invents them. */
+export function namesContactPoint(key: string, p: JsonSchema): boolean {
+  return (
+    p.format === 'email' ||
+    p.format === 'uri' ||
+    p.format === 'uuid' ||
+    /(^|_)(id|email|phone|url|uri|handle)$/i.test(key) ||
+    /\b(e-?mail|address|handle|phone|url|uri|link)\b/i.test(p.description ?? '')
+  );
+}
+
+export function fromContactPoint(key: string, p: JsonSchema, s: ClauseState): string | undefined {
+  const what = `${key.replace(/_/g, ' ')} ${p.description ?? ''} ${p.format ?? ''}`;
+  const patterns: RegExp[] = [];
+  if (/e-?mail/i.test(what)) patterns.push(EMAIL_RE);
+  if (/phone/i.test(what)) patterns.push(PHONE_RE);
+  if (/\b(url|uri|link)\b/i.test(what)) patterns.push(URL_RE);
+  if (/\b(id|uuid)\b/i.test(what)) patterns.push(UUID_RE, ID_RE);
+  if (patterns.length === 0) patterns.push(EMAIL_RE, HANDLE_RE, PHONE_RE, URL_RE);
+  for (const re of patterns) {
+    const m = re.exec(s.text);
+    if (!m) continue;
+    consume(s, m.index, m.index + m[0].length);
+    return (m[1] ?? m[0]).trim();
+  }
+  return undefined;
+}
