@@ -1,0 +1,137 @@
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Plugin } from 'esbuild';
+import type { ToolDef } from '../core/tool.ts';
+import { StartupError } from '../core/startup-error.ts';
+import { validateToolExport } from './validate-tool.ts';
+
+/** Roster tools plus how they were obtained (for the startup timing line). */
+export interface RosterTools {
+  tools: Array<{ file: string; tool: ToolDef }>;
+  cached: boolean;
+  ms: number;
+}
+
+interface Manifest {
+  files: string[];
+  inputs: Record<string, string>;
+  bundle: string;
+}
+
+/**
+ * Loads `<roster>/tools/*.ts`: one esbuild bundle of all files (cached in the
+ * temp folder and rebuilt when any input changes), then one `import()`.
+ * Packages stay external and resolve from the daemon's own node_modules, so
+ * a roster tool shares `zod` with the daemon.
+ */
+export async function loadRosterTools(rosterDir: string, short: string): Promise<RosterTools> {
+  const started = performance.now();
+  const toolsDir = path.join(rosterDir, 'tools');
+  const files = existsSync(toolsDir)
+    ? readdirSync(toolsDir).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts') && !f.endsWith('.d.ts')).sort()
+    : [];
+  if (files.length === 0) return { tools: [], cached: true, ms: 0 };
+  // Keyed by daemon location too: the bundle holds absolute URLs of its node_modules.
+  const cacheDir = path.join(tmpdir(), `butlers-tools-${hash(`${rosterDir}\n${import.meta.url}`).slice(0, 16)}`);
+  const manifestFile = path.join(cacheDir, 'manifest.json');
+  let manifest = readManifest(manifestFile, files);
+  const cached = manifest !== null;
+  if (!manifest) manifest = await build(rosterDir, toolsDir, files, cacheDir, manifestFile, short);
+  const mod = (await import(pathToFileURL(path.join(cacheDir, manifest.bundle)).href)) as { default: Array<[string, Record<string, unknown>]> };
+  const tools = mod.default.flatMap(([file, ns]) =>
+    validateToolExport(ns.default, `${short}/tools/${file}`).map((tool) => ({ file: `${short}/tools/${file}`, tool })),
+  );
+  return { tools, cached, ms: Math.round(performance.now() - started) };
+}
+
+function readManifest(file: string, files: string[]): Manifest | null {
+  try {
+    const m = JSON.parse(readFileSync(file, 'utf8')) as Manifest;
+    if (m.files.join('\n') !== files.join('\n')) return null;
+    for (const [input, stamp] of Object.entries(m.inputs)) if (fileStamp(input) !== stamp) return null;
+    return existsSync(path.join(path.dirname(file), m.bundle)) ? m : null;
+  } catch {
+    return null;
+  }
+}
+
+async function build(rosterDir: string, toolsDir: string, files: string[], cacheDir: string, manifestFile: string, short: string): Promise<Manifest> {
+  const esbuild = await import('esbuild');
+  const entry =
+    files.map((f, i) => `import * as m${i} from ${JSON.stringify(path.join(toolsDir, f))};`).join('\n') +
+    `\nexport default [${files.map((f, i) => `[${JSON.stringify(f)}, m${i}]`).join(', ')}];\n`;
+  mkdirSync(cacheDir, { recursive: true });
+  let result;
+  try {
+    result = await esbuild.build({
+      stdin: { contents: entry, resolveDir: toolsDir, sourcefile: 'roster-tools-entry.ts', loader: 'ts' },
+      absWorkingDir: rosterDir,
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      write: false,
+      metafile: true,
+      logLevel: 'silent',
+      plugins: [externalPackages()],
+    });
+  } catch (err) {
+    const errors = (err as { errors?: Array<{ text: string; location?: { file: string; line: number } | null }> }).errors ?? [];
+    const detail = errors.map((e) => (e.location ? `${e.location.file}:${e.location.line}: ${e.text}` : e.text)).join('; ');
+    throw new StartupError('server', `cannot compile the roster tools of ${short}: ${detail || (err as Error).message}`);
+  }
+  const code = result.outputFiles[0].text;
+  const bundle = `tools-${hash(code).slice(0, 16)}.mjs`;
+  // Write-then-rename: another daemon of the same roster may be importing the previous bundle right now.
+  writeAtomic(path.join(cacheDir, bundle), code);
+  const inputs = Object.fromEntries(
+    Object.keys(result.metafile.inputs)
+      .filter((p) => !p.startsWith('<'))
+      .map((p) => path.resolve(rosterDir, p))
+      .map((p) => [p, fileStamp(p)]),
+  );
+  const manifest: Manifest = { files, inputs, bundle };
+  writeAtomic(manifestFile, JSON.stringify(manifest));
+  return manifest;
+}
+
+/** Bare imports resolve from the daemon's own location and stay external (one zod for daemon and tools). */
+function externalPackages(): Plugin {
+  const builtins = new Set(builtinModules);
+  return {
+    name: 'butlers-external-packages',
+    setup(b) {
+      b.onResolve({ filter: /^[^./]/ }, (args) => {
+        if (args.path.startsWith('node:') || builtins.has(args.path.split('/')[0])) return { path: args.path, external: true };
+        try {
+          return { path: import.meta.resolve(args.path), external: true };
+        } catch {
+          return { errors: [{ text: `package "${args.path}" (imported by ${args.importer}) is not installed next to the daemon` }] };
+        }
+      });
+    },
+  };
+}
+
+function fileStamp(file: string): string {
+  try {
+    const s = statSync(file);
+    return `${s.size}:${s.mtimeMs}`;
+  } catch {
+    return 'missing';
+  }
+}
+
+function writeAtomic(file: string, text: string): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, file);
+}
+
+function hash(s: string): string {
+  return createHash('sha256').update(s).digest('hex');
+}

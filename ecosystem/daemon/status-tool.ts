@@ -1,0 +1,89 @@
+import { defineTool, type ToolDef } from '../core/tool.ts';
+import type { ButlerConfig } from '../core/config/schema.ts';
+import { poolStats } from '../core/db/pool.ts';
+import type { ModuleState } from '../core/modules/types.ts';
+
+/** Facts about the running daemon that `status` reports; `modules` and `toolNames` are filled during startup. */
+export interface DaemonInfo {
+  butler: string;
+  pid: number;
+  port: number;
+  endpointUrl: string;
+  version: string;
+  startedAt: Date;
+  config: ButlerConfig;
+  modules: Record<string, ModuleState>;
+  toolNames: () => string[];
+}
+
+/** What the spawner reports once it exists (it arrives with a later part of the daemon). */
+export interface SpawnerStatus {
+  busy: boolean;
+  queue_depth: number;
+  current_session_id: string | null;
+  model: string;
+  mode: string;
+}
+
+interface StatusServices {
+  spawner?: { status(): SpawnerStatus };
+  router?: { status(): { cached_clients: number } };
+}
+
+/** The `status` core tool (ecosystem.md §6). */
+export function createStatusTool(info: DaemonInfo): ToolDef {
+  return defineTool({
+    name: 'status',
+    description:
+      'Report this butler\'s health: identity, uptime, modules, database pool, spawner, scheduler and approval gates.\n' +
+      'Use when: is the butler up; check health or status; which modules are active.',
+    input: {},
+    handler: async (_args, ctx) => {
+      const services = ctx.services as StatusServices;
+      const { config } = info;
+      const healthy = await ctx.db
+        .query('SELECT 1')
+        .then(() => true)
+        .catch(() => false);
+      const tasks = healthy
+        ? await ctx.db
+            .query<{ n: number }>('SELECT count(*)::int AS n FROM scheduled_tasks')
+            .then((r) => r.rows[0]?.n ?? 0)
+            .catch(() => 0)
+        : 0;
+      const registered = new Set(info.toolNames());
+      const gates = config.approval_gates;
+      const result: Record<string, unknown> = {
+        butler: info.butler,
+        pid: info.pid,
+        port: info.port,
+        endpoint_url: info.endpointUrl,
+        version: info.version,
+        daemon: {
+          started_at: info.startedAt.toISOString(),
+          uptime_seconds: (Date.now() - info.startedAt.getTime()) / 1000,
+        },
+        modules: info.modules,
+        db: { name: config.db.name, healthy, pool: poolStats(ctx.db) },
+        // Until the spawner is wired in, an idle spawner is the truth: nothing can run a session.
+        spawner: services.spawner?.status() ?? {
+          busy: false,
+          queue_depth: 0,
+          current_session_id: null,
+          model: config.runtime.model,
+          mode: process.env.ANTHROPIC_BASE_URL ? 'double' : 'live',
+        },
+        scheduler: { auto_tick: config.scheduler.auto_tick, tasks },
+        approvals: {
+          mode: gates.mode,
+          gated_tools:
+            gates.mode === 'none'
+              ? []
+              : gates.gated_tools.filter((g) => g.approval_mode !== 'none' && registered.has(g.tool)).map((g) => g.tool),
+        },
+      };
+      if (services.router) result.router = services.router.status();
+      return result;
+    },
+  });
+}
