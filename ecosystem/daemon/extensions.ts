@@ -6,6 +6,7 @@ import type { CallInterceptor } from '../core/server/tool-registry.ts';
 import type { SessionTokenRegistry } from '../core/server/session-tokens.ts';
 import type { ToolDef } from '../core/tool.ts';
 import type { DaemonInfo } from './status-tool.ts';
+import { spawnerExtension } from '../core/spawner/index.ts';
 
 /** What an extension sees when the daemon starts it (after modules, before tools are registered). */
 export interface ExtensionContext {
@@ -40,5 +41,5 @@ export interface DaemonExtension {
   start(ctx: ExtensionContext): Promise<ExtensionResult | void>;
 }
 
-/** Extensions every daemon starts; empty until the spawner and telemetry parts land. */
-export const defaultExtensions: DaemonExtension[] = [];
+/** Extensions every daemon starts: the spawner (trigger, tick, sessions) on every butler. */
+export const defaultExtensions: DaemonExtension[] = [spawnerExtension];

@@ -1,0 +1,84 @@
+import type Anthropic from '@anthropic-ai/sdk';
+import type { Logger } from 'pino';
+import { startSpan, type Span, type SpanExporter } from '../core/trace/span.ts';
+import { classifyApiError } from './api-errors.ts';
+import type { SessionServer } from './mcp-connection.ts';
+import type { RuntimeArgs, RuntimeInput, RuntimeResult, RuntimeToolCall } from './protocol.ts';
+
+/** What the tool loop needs; the Anthropic client is injected so tests and modes differ only in construction. */
+export interface LoopOptions {
+  args: RuntimeArgs;
+  input: RuntimeInput;
+  anthropic: Pick<Anthropic, 'messages'>;
+  server: SessionServer;
+  log: Logger;
+  /** The `runtime.session` span; llm.request and mcp.call spans are its children. */
+  session: Span;
+  exporter?: SpanExporter;
+  maxTokens?: number;
+}
+
+/**
+ * The session: messages.create until end_turn or the turn limit, each
+ * tool_use block executed as an MCP call. Never throws: every failure ends
+ * as a result with `error` set, keeping what happened so far.
+ */
+export async function runToolLoop(o: LoopOptions): Promise<RuntimeResult> {
+  const { args, log } = o;
+  const messages: Anthropic.MessageParam[] = [{ role: 'user', content: o.input.prompt }];
+  const toolCalls: RuntimeToolCall[] = [];
+  const usage = { input_tokens: null as number | null, output_tokens: null as number | null };
+  let apiRequests = 0;
+  let output = '';
+  const result = (extra: Partial<RuntimeResult> = {}): RuntimeResult => ({
+    output, tool_calls: toolCalls, usage, api_requests: apiRequests, model: args.model, ...extra,
+  });
+
+  for (let turn = 1; turn <= args.maxTurns; turn++) {
+    const llm = startSpan('llm.request', o.session.context, { 'llm.model': args.model, 'llm.turn': turn }, o.exporter);
+    let res: Anthropic.Message;
+    apiRequests++;
+    try {
+      res = await o.anthropic.messages.create({
+        model: args.model,
+        max_tokens: o.maxTokens ?? 4096,
+        ...(o.input.system_prompt ? { system: o.input.system_prompt } : {}),
+        messages,
+        ...(o.server.tools.length ? { tools: o.server.tools } : {}),
+      });
+    } catch (err) {
+      const e = classifyApiError(err);
+      llm.end({ error: e.code });
+      log.error({ event: 'runtime.llm_failed', error: e.code, status: e.status, message: e.message, turn }, `model request failed: ${e.code}`);
+      return result({ error: e.code, error_message: e.message });
+    }
+    if (res.usage) {
+      usage.input_tokens = (usage.input_tokens ?? 0) + (res.usage.input_tokens ?? 0);
+      usage.output_tokens = (usage.output_tokens ?? 0) + (res.usage.output_tokens ?? 0);
+    }
+    llm.setAttributes({ 'llm.input_tokens': res.usage?.input_tokens, 'llm.output_tokens': res.usage?.output_tokens, 'llm.stop_reason': res.stop_reason });
+    llm.end();
+    const text = res.content.flatMap((b) => (b.type === 'text' ? [b.text] : [])).join('\n').trim();
+    if (text) output = text;
+    log.debug({ event: 'runtime.llm_response', turn, stop_reason: res.stop_reason, blocks: res.content.map((b) => b.type) }, 'model answered');
+    const uses = res.content.filter((b): b is Anthropic.ToolUseBlock => b.type === 'tool_use');
+    if (res.stop_reason !== 'tool_use' || uses.length === 0) return result();
+
+    messages.push({ role: 'assistant', content: res.content });
+    const results: Anthropic.ToolResultBlockParam[] = [];
+    for (const use of uses) {
+      const span = startSpan(`mcp.call ${use.name}`, o.session.context, { 'tool.name': use.name, 'rpc.system': 'mcp' }, o.exporter);
+      const meta: Record<string, string> = { traceparent: span.traceparent };
+      const tracestate = process.env.TRACESTATE;
+      if (tracestate) meta.tracestate = tracestate;
+      const out = await o.server.call(use.name, use.input, meta);
+      span.end(out.isError ? { error: 'tool_error' } : undefined);
+      log.debug({ event: 'runtime.tool_call', tool: use.name, is_error: out.isError }, `tool ${use.name} ${out.isError ? 'failed' : 'succeeded'}`);
+      toolCalls.push({ name: use.name, arguments: use.input, result: out.result, is_error: out.isError });
+      results.push({ type: 'tool_result', tool_use_id: use.id, content: out.text, ...(out.isError ? { is_error: true } : {}) });
+    }
+    messages.push({ role: 'user', content: results });
+  }
+  log.warn({ event: 'runtime.max_turns', max_turns: args.maxTurns }, `the model still wanted tools after ${args.maxTurns} turns`);
+  return result({ error: 'max_turns', error_message: `the model still wanted tools after ${args.maxTurns} turns` });
+}
