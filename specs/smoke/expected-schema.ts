@@ -84,7 +84,7 @@ export const MODULE_TABLES: Record<string, Record<string, string[]>> = {
 export const CORE_TOOLS = [
   'status', 'state_get', 'state_set', 'state_list', 'state_delete', 'schedule_create', 'schedule_list',
   'schedule_update', 'schedule_delete', 'sessions_list', 'sessions_get', 'sessions_summary', 'sessions_daily',
-  'top_sessions', 'schedule_costs', 'approvals_list', 'approval_decide',
+  'top_sessions', 'schedule_costs', 'approvals_list', 'approval_decide', 'trigger', 'tick',
 ];
 
 export const ROSTER_TOOLS: Record<string, string[]> = {
