@@ -79,6 +79,10 @@ export type FanoutPlanBuild =
   | { ok: true; plan: FanoutPlan }
   | { ok: false; error: FanoutErrorCode; message: string };
 
+/**
+ * Outcome statuses; `running` only appears in a `first_success` dispatch that
+ * returned while another subrequest was still in flight (it finishes in the background).
+ */
 export const SUBREQUEST_STATUSES = [
   'success',
   'error',
@@ -87,6 +91,7 @@ export const SUBREQUEST_STATUSES = [
   'target_quarantined',
   'skipped',
   'cancelled',
+  'running',
 ] as const;
 
 /** One subrequest's result as `dispatch` reports it (ecosystem.md §8.3). */

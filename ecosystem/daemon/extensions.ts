@@ -7,6 +7,7 @@ import type { SessionTokenRegistry } from '../core/server/session-tokens.ts';
 import type { ToolDef } from '../core/tool.ts';
 import type { DaemonInfo } from './status-tool.ts';
 import { spawnerExtension } from '../core/spawner/index.ts';
+import { routerExtension } from '../core/router/index.ts';
 
 /** What an extension sees when the daemon starts it (after modules, before tools are registered). */
 export interface ExtensionContext {
@@ -41,5 +42,8 @@ export interface DaemonExtension {
   start(ctx: ExtensionContext): Promise<ExtensionResult | void>;
 }
 
-/** Extensions every daemon starts: the spawner (trigger, tick, sessions) on every butler. */
-export const defaultExtensions: DaemonExtension[] = [spawnerExtension];
+/**
+ * Extensions every daemon starts: the spawner (trigger, tick, sessions) on
+ * every butler; the router only switches itself on in the switchboard.
+ */
+export const defaultExtensions: DaemonExtension[] = [spawnerExtension, routerExtension];

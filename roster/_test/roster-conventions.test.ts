@@ -18,7 +18,7 @@ interface Expected {
 
 // ecosystem.md §3, §7 and §8.6 (registry_health_check/route_cache_clear come with the pipeline).
 const EXPECTED: Record<string, Expected> = {
-  switchboard: { port: 8100, routable: false, modules: ['email', 'telegram'], tools: ['registry_list', 'registry_register', 'registry_set_eligibility'], optionalEnv: [], schedules: [] },
+  switchboard: { port: 8100, routable: false, modules: ['email', 'telegram'], tools: ['classify', 'dispatch', 'ingest', 'registry_health_check', 'registry_list', 'registry_register', 'registry_set_eligibility', 'route', 'route_cache_clear'], optionalEnv: [], schedules: [] },
   general: {
     port: 8101, routable: true, modules: ['memory'], optionalEnv: [], schedules: [],
     tools: ['collection_create', 'collection_list', 'entity_create', 'entity_delete', 'entity_get', 'entity_search', 'entity_update'],

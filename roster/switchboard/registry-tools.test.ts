@@ -71,7 +71,10 @@ test('registry_set_eligibility on an unknown butler is not_found', async () => {
   await expect(callTool(tools, 'registry_set_eligibility', { name: 'nobody', state: 'active' }, ctx())).rejects.toMatchObject({ code: 'not_found' });
 });
 
-test('registry tools: register and set_eligibility are operator-only, list is for all', () => {
+test('switchboard tools: only registry_list is for all; the pipeline and registry mutations are operator-only', () => {
   const audience = Object.fromEntries(tools.map((t) => [t.name, t.audience ?? 'all']));
-  expect(audience).toEqual({ registry_register: 'operator', registry_list: 'all', registry_set_eligibility: 'operator' });
+  expect(audience).toEqual({
+    registry_register: 'operator', registry_list: 'all', registry_set_eligibility: 'operator', registry_health_check: 'operator',
+    route: 'operator', route_cache_clear: 'operator', ingest: 'operator', classify: 'operator', dispatch: 'operator',
+  });
 });
