@@ -88,7 +88,10 @@ export const CORE_TOOLS = [
 ];
 
 export const ROSTER_TOOLS: Record<string, string[]> = {
-  switchboard: ['registry_register', 'registry_list', 'registry_set_eligibility'],
+  switchboard: [
+    'registry_register', 'registry_list', 'registry_set_eligibility', 'registry_health_check', 'route_cache_clear',
+    'ingest', 'classify', 'dispatch', 'route',
+  ],
   general: ['collection_create', 'collection_list', 'entity_create', 'entity_get', 'entity_search', 'entity_update', 'entity_delete'],
   relationship: ['contact_add', 'contact_delete', 'interaction_log', 'reminder_set'],
   health: ['measurement_log', 'medication_add', 'medication_stop', 'symptom_log'],
