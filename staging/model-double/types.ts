@@ -61,7 +61,7 @@ export interface PolicyOutput {
   content: ContentBlock[];
   stop_reason: 'end_turn' | 'tool_use' | 'max_tokens';
   kind: RequestKind;
-  /** One line for the request log, e.g. "tool_use measurement_log". */
+  /** One line for the request log, e.g. "tool_use <tool name>". */
   summary: string;
 }
 
