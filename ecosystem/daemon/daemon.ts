@@ -128,12 +128,14 @@ export async function startDaemon(o: StartDaemonOptions): Promise<DaemonHandle> 
     }
 
     const roster = await rosterTools;
+    // A butler's own domain tools lead its tool list: they are what it exists
+    // for, and a model reading the list meets them before the shared core tools.
     const all = collectTools([
+      ...roster.tools.map((t) => ({ source: t.file, tools: [t.tool] })),
+      { source: 'active modules', tools: modules.tools },
       { source: 'core', tools: coreTools },
       { source: 'the daemon', tools: [createStatusTool(info)] },
       ...started.map((e) => ({ source: `extension ${e.name}`, tools: e.tools ?? [] })),
-      ...roster.tools.map((t) => ({ source: t.file, tools: [t.tool] })),
-      { source: 'active modules', tools: modules.tools },
     ]);
     const shutdown = new AbortController();
     const reg = new ToolRegistry({
