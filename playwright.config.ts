@@ -1,4 +1,9 @@
 import { defineConfig } from '@playwright/test';
+import { runStamp } from './staging/run-log.ts';
+
+// One stamp names one run's log file. The config is evaluated first in the
+// runner, whose environment every worker inherits, so all workers agree.
+process.env.E2E_RUN_STAMP ??= runStamp();
 
 const live = (process.env.E2E_MODEL ?? 'double') === 'live';
 const domains = [

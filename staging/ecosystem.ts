@@ -97,6 +97,7 @@ export async function bootEcosystem(o: BootOptions = {}): Promise<Ecosystem> {
   const bootable = selectBootable(roster, failed);
   await assertPortsFree(bootable, parallelIndex, base);
 
+  const phases: Record<string, number> = {};
   const model = modelSettings(env);
   let double: ModelDoubleHandle | undefined;
   let postgres: StartedPostgres | undefined;
@@ -118,9 +119,21 @@ export async function bootEcosystem(o: BootOptions = {}): Promise<Ecosystem> {
       double = await startModelDouble({ apiKey: model.apiKey!, log: componentLogger(log, 'model-double') });
       model.baseUrl = double.url;
     }
+    phases.double = Date.now() - started;
     postgres = await startPostgres({ runDir, env, log: (l: string) => log.log('postgres', 'info', 'postgres.log', { msg: l }) });
     const suffix = postgres.provider === 'url' ? `_${runId}_w${parallelIndex}` : '';
-    provisioned = await provisionButlerDatabases(postgres, bootable.map((b) => b.name), { suffix });
+    phases.postgres = Date.now() - started;
+    // The switchboard's database first: it boots while the others are provisioned.
+    const first = bootable.filter((b) => b.name === 'switchboard');
+    const rest = bootable.filter((b) => b.name !== 'switchboard');
+    provisioned = await provisionButlerDatabases(postgres, first.map((b) => b.name), { suffix });
+    const pgServer = postgres;
+    let restError: unknown;
+    const restProvisioned = provisionButlerDatabases(pgServer, rest.map((b) => b.name), { suffix }).then(
+      (r) => void Object.assign(provisioned, r),
+      (err) => void (restError = err),
+    );
+    phases.provision_switchboard = Date.now() - started;
     const pgInfo = postgres;
     const admin = (butler: string) => {
       const db = provisioned[butler]?.database;
@@ -146,27 +159,27 @@ export async function bootEcosystem(o: BootOptions = {}): Promise<Ecosystem> {
     });
     const switchboardPort = workerPort(bootable.find((b) => b.name === 'switchboard')?.tomlPort ?? 8100, parallelIndex, base);
     const baseEnv = daemonEnvironment(env, model, parallelIndex);
-    for (const b of bootable) {
+    const switchboardUrl = `http://127.0.0.1:${switchboardPort}/mcp`;
+    const sup0 = supervisor;
+    const defineButler = (b: RosterEntry) => {
       const port = workerPort(b.tomlPort, parallelIndex, base);
-      const db = provisioned[b.name];
       const advertisedUrl = `http://127.0.0.1:${port}/mcp`;
-      supervisor.define({
+      sup0.define({
         name: b.name,
         rosterDir: b.dir,
         port,
         advertisedUrl,
         env: baseEnv,
-        overlay: {
-          advertised_url: advertisedUrl,
-          butler: { port },
-          db: { host: postgres.host, port: postgres.port, name: db.database, user: db.role, password: db.password, provision: false },
-          ...(b.name === 'switchboard' ? {} : { switchboard: { url: `http://127.0.0.1:${switchboardPort}/mcp` } }),
-          scheduler: { auto_tick: false },
-          approval_gates: { timeout_s: 15 },
-          log: { level: 'debug', worker: parallelIndex },
-        },
+        overlay: stagingOverlay({
+          port,
+          advertisedUrl,
+          pg: pgInfo,
+          db: provisioned[b.name],
+          switchboardUrl: b.name === 'switchboard' ? undefined : switchboardUrl,
+          worker: parallelIndex,
+        }),
       });
-    }
+    };
 
     const sup = supervisor;
     const startOne = async (name: string) => {
@@ -177,7 +190,13 @@ export async function bootEcosystem(o: BootOptions = {}): Promise<Ecosystem> {
       }
     };
     progress(`booting ${bootable.length} butlers on ${postgres.provider} PostgreSQL ${postgres.version}`);
-    if (bootable.some((b) => b.name === 'switchboard')) await startOne('switchboard');
+    first.forEach(defineButler);
+    if (first.length) await startOne('switchboard');
+    phases.switchboard = Date.now() - started;
+    await restProvisioned;
+    if (restError) throw restError;
+    rest.forEach(defineButler);
+    phases.provision = Date.now() - started;
     if (failed.some((f) => f.butler === 'switchboard')) {
       for (const b of bootable) if (b.name !== 'switchboard') failed.push({ butler: b.name, message: 'not started: the switchboard failed to boot' });
     } else {
@@ -209,15 +228,7 @@ export async function bootEcosystem(o: BootOptions = {}): Promise<Ecosystem> {
         port,
         advertisedUrl,
         env: baseEnv,
-        overlay: {
-          advertised_url: advertisedUrl,
-          butler: { port },
-          db: { host: pgStarted.host, port: pgStarted.port, name: db.database, user: db.role, password: db.password, provision: false },
-          switchboard: { url: `http://127.0.0.1:${switchboardPort}/mcp` },
-          scheduler: { auto_tick: false },
-          approval_gates: { timeout_s: 15 },
-          log: { level: 'debug', worker: parallelIndex },
-        },
+        overlay: stagingOverlay({ port, advertisedUrl, pg: pgStarted, db, switchboardUrl, worker: parallelIndex }),
       });
       const handle = makeButlerHandle({
         entry: { name: a.name, dir: a.rosterDir, tomlPort: port, modules: [], routable: true },
@@ -281,13 +292,33 @@ export async function bootEcosystem(o: BootOptions = {}): Promise<Ecosystem> {
         await log.close();
       }),
     };
-    log.log('harness', 'info', 'ecosystem.ready', { boot_ms: eco.bootMs, provider: postgres.provider, failed: failed.map((f) => f.butler) });
+    log.log('harness', 'info', 'ecosystem.ready', { boot_ms: eco.bootMs, phases, provider: postgres.provider, failed: failed.map((f) => f.butler) });
     return eco;
   } catch (err) {
     await teardown();
     await log.close();
     throw err;
   }
+}
+
+/** The per-worker overlay every staged butler gets (infrastructure.md §4). */
+function stagingOverlay(o: {
+  port: number;
+  advertisedUrl: string;
+  pg: { host: string; port: number };
+  db: { database: string; role: string; password: string };
+  switchboardUrl?: string;
+  worker: number;
+}): Record<string, any> {
+  return {
+    advertised_url: o.advertisedUrl,
+    butler: { port: o.port },
+    db: { host: o.pg.host, port: o.pg.port, name: o.db.database, user: o.db.role, password: o.db.password, provision: false },
+    ...(o.switchboardUrl ? { switchboard: { url: o.switchboardUrl } } : {}),
+    scheduler: { auto_tick: false },
+    approval_gates: { timeout_s: 15 },
+    log: { level: 'debug', worker: o.worker },
+  };
 }
 
 function componentLogger(log: RunLog, component: string) {
