@@ -1,5 +1,5 @@
 // `npm run bench -- <suite>`: measured figures, written to a JSON file.
-// Suites: boot (cold and warm ecosystem boot medians).
+// Suites: boot (cold and warm ecosystem boot medians), pipeline (stage medians).
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -59,6 +59,62 @@ async function benchBoot(runs: number): Promise<void> {
   console.log(`written to ${path.relative(process.cwd(), file)}`);
 }
 
+async function timeIt(label: string, runs: number, fn: (i: number) => Promise<unknown>): Promise<{ median: number; samples: number[] }> {
+  const samples: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t = performance.now();
+    await fn(i);
+    samples.push(Math.round((performance.now() - t) * 10) / 10);
+  }
+  const m = median(samples);
+  console.log(`${label.padEnd(28)} median ${m.toFixed(1)} ms over ${runs} runs`);
+  return { median: m, samples };
+}
+
+/** Medians of each pipeline stage against one booted ecosystem with the model double. */
+async function benchPipeline(runs: number): Promise<void> {
+  ensureBuilt((l) => console.log(l));
+  const eco = await bootEcosystem({ parallelIndex: 0 });
+  try {
+    if (eco.failed.length) throw new Error(`boot had failures: ${eco.failed.map((f) => f.butler).join(', ')}`);
+    const sb = await eco.butlers.switchboard.mcp();
+    const health = await eco.butlers.health.mcp();
+    const tag = `bench-${Date.now().toString(36)}`;
+    const envelope = (i: number) => ({
+      schema_version: 'ingest.v1',
+      source: { channel: 'api', provider: 'internal', endpoint_identity: 'bench', sender_identity: 'bench' },
+      payload: { content_type: 'text/plain', body: 'Log my weight: 80kg', sent_at: new Date().toISOString() },
+      idempotency_key: `${tag}-${i}`,
+    });
+    const stages: Record<string, { median: number; samples: number[] }> = {};
+    await sb.call('route', { target_butler: 'health', tool_name: 'status', args: {} }); // warm the cached client
+    stages.direct_tool = await timeIt('direct tool (measurement_log)', runs, () =>
+      health.call('measurement_log', { type: 'weight', value: 80, unit: 'kg', notes: tag }),
+    );
+    stages.ingest = await timeIt('ingest', runs, (i) => sb.call('ingest', { envelope: envelope(i) }));
+    stages.classify = await timeIt('classify (one LLM session)', runs, () => sb.call('classify', { text: 'Log my weight: 80kg', tag }));
+    stages.route_cached = await timeIt('route status, cached client', runs, () =>
+      sb.call('route', { target_butler: 'health', tool_name: 'status', args: {}, tag }),
+    );
+    stages.route_new = await timeIt('route status, new client', runs, async () => {
+      await sb.call('route_cache_clear', { target_butler: 'health' });
+      await sb.call('route', { target_butler: 'health', tool_name: 'status', args: {}, tag });
+    });
+    stages.full_pipeline = await timeIt('full pipeline (offline)', runs, async (i) => {
+      const accepted = await sb.call<{ request_id: string }>('ingest', { envelope: envelope(runs + i) });
+      const c = await sb.call<{ entries: unknown[] }>('classify', { text: 'Log my weight: 80kg', request_id: accepted.request_id, tag });
+      await sb.call('dispatch', { entries: c.entries, request_id: accepted.request_id, tag });
+    });
+    const result = { suite: 'pipeline', at: new Date().toISOString(), runs, model: eco.model.mode, provider: eco.postgres.provider, medians_ms: Object.fromEntries(Object.entries(stages).map(([k, v]) => [k, v.median])), stages };
+    mkdirSync(OUT_DIR, { recursive: true });
+    const file = path.join(OUT_DIR, 'pipeline.json');
+    writeFileSync(file, JSON.stringify(result, null, 2));
+    console.log(`\nroute cached/new ratio ${(stages.route_cached.median / stages.route_new.median).toFixed(2)}; written to ${path.relative(process.cwd(), file)}`);
+  } finally {
+    await eco.close();
+  }
+}
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   if (args.includes('--boot-once')) {
@@ -72,8 +128,10 @@ async function main(): Promise<void> {
   switch (suite) {
     case 'boot':
       return benchBoot(runs);
+    case 'pipeline':
+      return benchPipeline(Number(process.env.E2E_BENCH_RUNS ?? 20));
     default:
-      throw new Error(`unknown bench suite "${suite}"; valid suites: boot`);
+      throw new Error(`unknown bench suite "${suite}"; valid suites: boot, pipeline`);
   }
 }
 

@@ -363,11 +363,16 @@ function prepareRunLogOnce(stamp: string): string {
 }
 
 function keepMessage(eco: Ecosystem): string {
-  const pids = Object.values(eco.butlers).map((b) => b.pid).filter(Boolean).join(' ');
+  const cleanup =
+    eco.postgres.provider === 'testcontainers'
+      ? 'docker ps --filter ancestor=<image> then docker rm -f <container>'
+      : eco.postgres.provider === 'url'
+        ? `drop the databases and roles ending in _${eco.runId}_w${eco.parallelIndex}`
+        : `kill $(head -1 $(find ${eco.runDir} /tmp -name postmaster.pid -newer ${eco.logFile} 2>/dev/null | head -1)); rm -rf ${eco.runDir}`;
   return [
-    'E2E_KEEP=1: the environment was left running.',
-    `  inspect: psql ${eco.postgres.adminUrl}`,
-    `  cleanup: kill ${pids}; ${eco.postgres.provider === 'testcontainers' ? 'docker rm -f <container>' : `stop PostgreSQL (pid file in ${eco.runDir}/pg)`}; rm -rf ${eco.runDir}`,
+    'E2E_KEEP=1: the daemons were stopped; PostgreSQL and every butler database were left up for inspection.',
+    `  inspect: psql ${eco.postgres.adminUrl}   (databases: ${Object.values(eco.butlers).map((b) => b.database).join(', ')})`,
+    `  cleanup: ${cleanup}`,
   ].join('\n');
 }
 
