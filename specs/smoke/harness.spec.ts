@@ -75,3 +75,33 @@ test('INF-11 an ad-hoc butler that cannot become ready fails naming butler, chec
   const status = await (await ecosystem.butlers.health.mcp()).call<{ butler: string }>('status');
   expect(status.butler).toBe('health');
 });
+
+test('INF-11 a broken butler folder fails that butler alone, naming the file and what to fix', async ({ ecosystem }) => {
+  const { cpSync, mkdtempSync, rmSync, writeFileSync, readFileSync } = await import('node:fs');
+  const os = await import('node:os');
+  const root = mkdtempSync(path.join(os.tmpdir(), 'butlers-broken-'));
+  const before = Object.values(ecosystem.butlers).map((b) => b.pid);
+  try {
+    const dir = path.join(root, 'health');
+    cpSync(ecosystem.butlers.health.dir, dir, { recursive: true });
+    const toml = readFileSync(path.join(dir, 'butler.toml'), 'utf8');
+    writeFileSync(path.join(dir, 'butler.toml'), `${toml}\n[db]\npool_max = -1\n`);
+    const badValue = await ecosystem.launchAdHoc({ name: 'health', rosterDir: dir, readinessTimeoutMs: 20_000 }).then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    expect(badValue?.message).toContain('health exited during startup');
+    expect(badValue?.message).toMatch(/butler\.toml.*db\.pool_max/);
+
+    writeFileSync(path.join(dir, 'butler.toml'), toml);
+    rmSync(path.join(dir, 'CLAUDE.md'));
+    const noPrompt = await ecosystem.launchAdHoc({ name: 'health', rosterDir: dir, readinessTimeoutMs: 20_000 }).then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    expect(noPrompt?.message).toContain('CLAUDE.md');
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+  expect(Object.values(ecosystem.butlers).map((b) => b.pid), 'the worker butlers are unaffected').toEqual(before);
+});

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chown, mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { chown, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -8,6 +8,7 @@ import type { PgBinaries } from './binaries.ts';
 import type { ProviderContext } from './chain.ts';
 import { cacheEnabled, cacheKey, restorePristine, savePristine } from './initdb-cache.ts';
 import { pgOsUser, type PgOsUser } from './os-user.ts';
+import { reachableBinaries, traversableBy } from './reachable-binaries.ts';
 import { childEnv, freePort, spawnPostgres, type PgProcess } from './pg-process.ts';
 import { inspectServer } from './server-info.ts';
 import type { StartedServer } from './types.ts';
@@ -17,16 +18,6 @@ const ADMIN = 'postgres';
 // sockaddr_un.sun_path holds 108 bytes including the terminator.
 const MAX_SOCKET_PATH = 100;
 
-/** Whether `owner` may traverse every folder from / down to `dir` (root creates them, postgres must reach them). */
-async function traversable(dir: string, owner: PgOsUser): Promise<boolean> {
-  for (let current = dir; ; current = path.dirname(current)) {
-    const info = await stat(current);
-    const bit = info.uid === owner.uid ? 0o100 : info.gid === owner.gid ? 0o010 : 0o001;
-    if ((info.mode & bit) === 0) return false;
-    if (current === path.dirname(current)) return true;
-  }
-}
-
 /**
  * Picks the folder the cluster lives in: `<runDir>/pg`, or a private folder in
  * the OS temp dir when the postgres OS user cannot reach runDir.
@@ -35,7 +26,7 @@ async function clusterFolder(runDir: string, owner: PgOsUser | undefined, log: P
   const base = path.resolve(runDir, 'pg');
   await rm(base, { recursive: true, force: true });
   await mkdir(base, { recursive: true });
-  if (!owner || (await traversable(base, owner))) return base;
+  if (!owner || (await traversableBy(base, owner))) return base;
   const elsewhere = await mkdtemp(path.join(os.tmpdir(), 'butlers-pg-'));
   await writeFile(path.join(base, 'CLUSTER_LOCATION'), `${elsewhere}\n`);
   log(`postgres: ${base} is not reachable by OS user ${owner.name}; cluster lives in ${elsewhere}`);
@@ -114,6 +105,7 @@ export async function startLocalCluster(
 ): Promise<StartedServer> {
   const started = Date.now();
   const owner = await pgOsUser();
+  binaries = await reachableBinaries(binaries, owner, ctx.log);
   const runFolder = path.resolve(ctx.runDir, 'pg');
   const folder = await clusterFolder(ctx.runDir, owner, ctx.log);
   const removeAll = async (): Promise<void> => {

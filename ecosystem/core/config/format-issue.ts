@@ -43,10 +43,12 @@ function unknownKey(path: Array<string | number>, schema: z.ZodTypeAny, layers: 
 
 /** The highest layer that sets `path` (or, for list items, the list). */
 function sourceOf(path: ReadonlyArray<string | number>, layers: ConfigLayer[]): string | undefined {
-  for (let i = layers.length - 1; i >= 0; i--) {
-    const layer = layers[i];
-    for (let n = path.length; n > 0; n--) {
-      const prefix = path.slice(0, n);
+  // The longest prefix wins first: an overlay that only sets [db] host and port
+  // must not be blamed for the db.pool_max that butler.toml set.
+  for (let n = path.length; n > 0; n--) {
+    const prefix = path.slice(0, n);
+    for (let i = layers.length - 1; i >= 0; i--) {
+      const layer = layers[i];
       if (getPath(layer.values, prefix) !== undefined) {
         return layer.origins?.get(dotted(prefix)) ?? layer.label;
       }
