@@ -47,6 +47,8 @@ export async function createButlerDb(cluster: ThrowawayCluster, butler: string |
     await admin.end();
   }
   const pool = new pg.Pool({ connectionString: cluster.url(database), max: 4 });
+  // A cluster stopped at teardown terminates idle clients; that must not surface in the next test.
+  pool.on('error', () => {});
   await applyChain(pool, sqlFiles(coreMigrationsDir));
   if (butler !== null) await applyChain(pool, sqlFiles(join(rosterDir, butler, 'migrations')));
   return pool;

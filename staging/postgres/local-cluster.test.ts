@@ -1,3 +1,4 @@
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import { embeddedBinaries, systemBinaries } from './binaries.ts';
@@ -16,8 +17,10 @@ for (const provider of ['embedded', 'system'] as const) {
     test.skip('reason' in found, `${provider} provider unavailable: ${'reason' in found ? found.reason : ''}`);
 
     const runDir = await scratchRunDir(provider);
-    const dataDir = path.join(runDir, 'pg');
     const { pg, log } = await startAndProvision(provider, runDir, process.env);
+    // Where the cluster really lives: <runDir>/pg, or the folder named there when the OS user cannot reach runDir.
+    const marker = path.join(runDir, 'pg', 'CLUSTER_LOCATION');
+    const dataDir = existsSync(marker) ? readFileSync(marker, 'utf8').trim() : path.join(runDir, 'pg');
     try {
       expect(log.join('\n')).toContain(`postgres: ${provider} ${pg.version}`);
       const processes = await pidsMentioning(dataDir);

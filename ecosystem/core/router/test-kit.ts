@@ -121,6 +121,8 @@ export async function startButler(o: StartOptions): Promise<TestDaemon> {
   const sink = logSink();
   const daemon = await startDaemon({ rosterDir: path.join(ROSTER, o.butler), overlayPath: file, env: o.env ?? {}, destination: sink.stream, extensions: o.extensions ?? [] });
   const db = new pg.Pool({ connectionString: o.cluster.url(o.dbName), max: 3 });
+  // A cluster stopped at teardown terminates idle clients; that must not surface in the next test.
+  db.on('error', () => {});
   let client: Client | null = null;
   const connect = async () => {
     if (client) return client;

@@ -107,6 +107,8 @@ export const test = base.extend<{ db: pg.Pool }, { cluster: ThrowawayCluster }>(
     await admin.connect();
     await admin.query(`CREATE DATABASE ${name} TEMPLATE ${TEMPLATE}`);
     const pool = new pg.Pool({ connectionString: cluster.url(name), max: 6 });
+    // A cluster stopped at teardown terminates idle clients; that must not surface in the next test.
+    pool.on('error', () => {});
     try {
       await use(pool);
     } finally {
