@@ -46,6 +46,10 @@ export interface Ecosystem {
   bootMs: number;
   bootStartedAt: Date;
   bootedAt: Date;
+  /** When this worker started using it: the boot end, or the attach time with E2E_REUSE. */
+  attachedAt: Date;
+  /** True when attached to `npm run staging` (E2E_REUSE=1): no supervisor, no ad-hoc butlers. */
+  reused: boolean;
   supervisor: Supervisor;
   log: RunLog;
   /** Admin pool on a butler's database (evidence queries). */
@@ -280,6 +284,8 @@ export async function bootEcosystem(o: BootOptions = {}): Promise<Ecosystem> {
       bootMs: Date.now() - started,
       bootStartedAt: new Date(started),
       bootedAt: new Date(),
+      attachedAt: new Date(),
+      reused: false,
       supervisor: sup,
       log,
       admin,

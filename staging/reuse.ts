@@ -71,6 +71,8 @@ export async function attachEcosystem(): Promise<Ecosystem> {
     bootMs: 0,
     bootStartedAt: new Date(s.bootStartedAt),
     bootedAt: new Date(s.bootedAt),
+    attachedAt: new Date(),
+    reused: true,
     supervisor: new Proxy({}, { get: (_t, p) => notHere(`supervisor.${String(p)}`) }) as unknown as Supervisor,
     log,
     admin,

@@ -87,6 +87,13 @@ export async function spawnPostgres(opts: SpawnPgOptions, port: number): Promise
   });
   let done = false;
   void exited.then(() => (done = true));
+  // If the harness process exits without stop() (a second Ctrl-C, an uncaught
+  // error), take the cluster down with it: SIGQUIT is PostgreSQL's immediate shutdown.
+  const onExit = () => {
+    if (!done) child.kill('SIGQUIT');
+  };
+  process.once('exit', onExit);
+  void exited.then(() => process.off('exit', onExit));
 
   const deadline = Date.now() + (opts.readyTimeoutMs ?? 30_000);
   const pidFile = path.join(opts.dataDir, 'postmaster.pid');
