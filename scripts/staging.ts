@@ -3,14 +3,14 @@
 import { bootEcosystem } from '../staging/ecosystem.ts';
 import { describeEcosystem } from '../staging/describe.ts';
 import { currentRunStamp, prepareRunLog } from '../staging/run-log.ts';
-import { removeStagingState, writeStagingState, STATE_FILE } from '../staging/state-file.ts';
+import { removeStagingState, stateFilePath, writeStagingState } from '../staging/state-file.ts';
 
 async function main(): Promise<void> {
   prepareRunLog(currentRunStamp());
   const eco = await bootEcosystem({ progress: (l) => console.log(l) });
   console.log(describeEcosystem(eco));
   writeStagingState(eco);
-  console.log(`\nheld open; state in ${STATE_FILE}`);
+  console.log(`\nheld open; state in ${stateFilePath()}`);
   console.log('  run specs against it:  E2E_REUSE=1 npx playwright test --project=smoke --workers=1');
   console.log('  inspect a butler:      npx @modelcontextprotocol/inspector  (URL http://127.0.0.1:8103/mcp)');
   console.log('  stop:                  Ctrl-C');

@@ -2,7 +2,10 @@ import { existsSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node
 import path from 'node:path';
 import type { Ecosystem } from './ecosystem.ts';
 
-export const STATE_FILE = path.resolve('.tmp/staging-state.json');
+/** Where `npm run staging` publishes its ecosystem; E2E_STATE_FILE moves it (nested runs, several held stacks). */
+export function stateFilePath(env: NodeJS.ProcessEnv = process.env): string {
+  return path.resolve(env.E2E_STATE_FILE ?? '.tmp/staging-state.json');
+}
 
 /** What `npm run staging` publishes so `E2E_REUSE=1` runs can attach without booting. */
 export interface StagingState {
@@ -61,15 +64,17 @@ export function writeStagingState(eco: Ecosystem): void {
       pid: b.pid,
     })),
   };
-  mkdirSync(path.dirname(STATE_FILE), { recursive: true });
-  writeFileSync(STATE_FILE, JSON.stringify(state, null, 2), { mode: 0o600 });
+  const file = stateFilePath();
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, JSON.stringify(state, null, 2), { mode: 0o600 });
 }
 
 export function readStagingState(): StagingState {
-  if (!existsSync(STATE_FILE)) {
-    throw new Error(`E2E_REUSE=1 but no held ecosystem: ${STATE_FILE} is missing; start one with \`npm run staging\` in another terminal`);
+  const file = stateFilePath();
+  if (!existsSync(file)) {
+    throw new Error(`E2E_REUSE=1 but no held ecosystem: ${file} is missing; start one with \`npm run staging\` in another terminal`);
   }
-  const state = JSON.parse(readFileSync(STATE_FILE, 'utf8')) as StagingState;
+  const state = JSON.parse(readFileSync(file, 'utf8')) as StagingState;
   try {
     process.kill(state.pid, 0);
   } catch {
@@ -79,5 +84,5 @@ export function readStagingState(): StagingState {
 }
 
 export function removeStagingState(): void {
-  rmSync(STATE_FILE, { force: true });
+  rmSync(stateFilePath(), { force: true });
 }

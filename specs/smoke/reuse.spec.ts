@@ -1,0 +1,55 @@
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { test, expect } from '../../fixtures/index.ts';
+import { pidAlive } from '../../staging/supervisor/supervisor.ts';
+
+function run(args: string[], env: NodeJS.ProcessEnv, timeoutMs: number) {
+  const child = spawn(process.execPath, args, { env: { ...process.env, ...env } });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (out += d));
+  const done = new Promise<number | null>((resolve) => child.on('close', resolve));
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  void done.then(() => clearTimeout(timer));
+  return { child, done, output: () => out };
+}
+
+test('INF-13 specs run against a held `npm run staging` ecosystem without booting it or tearing it down', async ({ ecosystem }) => {
+  test.skip(ecosystem.reused, 'this run is itself attached to a held ecosystem');
+  test.setTimeout(180_000);
+  const stateFile = path.resolve('.tmp', `inf13-state-${process.pid}.json`);
+  const report = path.resolve('.tmp', `inf13-report-${process.pid}.json`);
+  const env = { E2E_STATE_FILE: stateFile, E2E_PORT_BASE: String(ecosystem.portBase + 9000) };
+  const staging = run(['--import', 'tsx', 'scripts/staging.ts'], env, 170_000);
+  try {
+    await expect.poll(() => existsSync(stateFile), { timeout: 60_000, message: `staging never wrote ${stateFile}:\n${staging.output()}` }).toBe(true);
+    const held = JSON.parse(readFileSync(stateFile, 'utf8')) as { butlers: { name: string; pid: number }[] };
+    const pids = held.butlers.map((b) => b.pid);
+
+    const nested = run(
+      ['node_modules/@playwright/test/cli.js', 'test', '--project=smoke', '--no-deps', '-g', 'SMK-01', '--reporter=json', '--workers=1'],
+      { ...env, E2E_REUSE: '1', PLAYWRIGHT_JSON_OUTPUT_FILE: report, E2E_JSON_REPORT: report },
+      120_000,
+    );
+    await nested.done;
+    const stats = JSON.parse(readFileSync(report, 'utf8')).stats;
+    expect({ expected: stats.expected, unexpected: stats.unexpected }, nested.output().slice(-2000)).toEqual({
+      expected: ecosystem.roster.length,
+      unexpected: 0,
+    });
+    expect(nested.output(), 'the reusing run booted nothing').not.toContain('booting');
+    expect(pids.filter((p) => !pidAlive(p)), 'held daemons still alive after the reusing run').toEqual([]);
+
+    staging.child.kill('SIGINT');
+    expect(await staging.done).toBe(0);
+    expect(staging.output()).toContain('stopped; nothing left running');
+    expect(pids.filter((p) => pidAlive(p)), 'Ctrl-C stops every held daemon').toEqual([]);
+    expect(existsSync(stateFile), 'state file removed').toBe(false);
+  } finally {
+    staging.child.kill('SIGINT');
+    await staging.done;
+    rmSync(report, { force: true });
+    rmSync(stateFile, { force: true });
+  }
+});
