@@ -4,6 +4,7 @@ import path from 'node:path';
 
 export const DAEMON_ENTRY = path.resolve('dist/daemon.mjs');
 const SOURCES = ['ecosystem', 'contracts'];
+const OUTPUTS = [DAEMON_ENTRY, path.resolve('dist/zod.mjs'), path.resolve('dist/runtime.mjs')];
 
 /**
  * Bundles the ecosystem (daemon and session runtime) when dist/ is missing or
@@ -11,10 +12,11 @@ const SOURCES = ['ecosystem', 'contracts'];
  * never runs stale daemons.
  */
 export function ensureBuilt(log: (line: string) => void = () => {}): void {
-  const built = existsSync(DAEMON_ENTRY) ? statSync(DAEMON_ENTRY).mtimeMs : 0;
-  const newest = Math.max(...SOURCES.map((d) => newestMtime(path.resolve(d))));
-  if (built >= newest) return;
+  // Every output must exist; the oldest one decides staleness.
+  const built = Math.min(...OUTPUTS.map((f) => (existsSync(f) ? statSync(f).mtimeMs : 0)));
   const script = path.resolve('scripts/build-ecosystem.mjs');
+  const newest = Math.max(...SOURCES.map((d) => newestMtime(path.resolve(d))), existsSync(script) ? statSync(script).mtimeMs : 0);
+  if (built >= newest) return;
   if (!existsSync(script)) throw new Error(`cannot build the ecosystem: ${script} is missing`);
   log(`building the ecosystem (${path.relative(process.cwd(), DAEMON_ENTRY)} is ${built ? 'stale' : 'missing'})`);
   const res = spawnSync(process.execPath, [script], { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });

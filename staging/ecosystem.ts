@@ -8,6 +8,7 @@ import { discoverRoster, rosterDir as defaultRosterDir, type RosterEntry } from 
 import { freePort, isPortFree, listenerPid, portBase as envPortBase, portTakenMessage, workerPort } from './ports.ts';
 import { RunLog, currentRunStamp, prepareRunLog } from './run-log.ts';
 import { Supervisor } from './supervisor/supervisor.ts';
+import { availableTemplates, migratedTemplateSeed } from './templates.ts';
 import { daemonEnvironment, modelSettings, type ModelSettings } from './daemon-env.ts';
 import { makeButlerHandle, type ButlerHandle } from './butler-handle.ts';
 import { startModelDouble, type ModelDoubleHandle } from './model-double/index.ts';
@@ -124,22 +125,55 @@ export async function bootEcosystem(o: BootOptions = {}): Promise<Ecosystem> {
       model.baseUrl = double.url;
     }
     phases.double = Date.now() - started;
-    postgres = await startPostgres({ runDir, env, log: (l: string) => log.log('postgres', 'info', 'postgres.log', { msg: l }) });
+    // Warm spares load the daemon code while PostgreSQL starts; each takes its
+    // butler only when that butler's turn in the boot order comes.
+    const baseEnv = daemonEnvironment(env, model, parallelIndex);
+    let admin: (butler: string) => pg.Pool = () => {
+      throw new Error('no butler database yet');
+    };
+    supervisor = new Supervisor({
+      runDir,
+      daemonEntry: DAEMON_ENTRY,
+      log,
+      echo: env.E2E_CONSOLE_LOGS === '1',
+      registryLookup: async (name) => {
+        const r = await admin('switchboard').query('select endpoint_url from butler_registry where name = $1', [name]);
+        return r.rows[0]?.endpoint_url;
+      },
+    });
+    if (env.E2E_WARM_SPARES !== '0') supervisor.warm(bootable.length, baseEnv);
+    const seed =
+      env.E2E_TEMPLATES === '0'
+        ? undefined
+        : migratedTemplateSeed({
+            roster: bootable,
+            daemonEntry: DAEMON_ENTRY,
+            env: baseEnv,
+            runDir,
+            ecosystemDir: path.resolve('ecosystem'),
+            overlay: (b, db, server) => {
+              const port = workerPort(b.tomlPort, parallelIndex, base);
+              return stagingOverlay({ port, advertisedUrl: `http://127.0.0.1:${port}/mcp`, pg: server, db, worker: parallelIndex });
+            },
+          });
+    const pgLog = (l: string) => log.log('postgres', 'info', 'postgres.log', { msg: l });
+    postgres = await startPostgres({ runDir, env, log: pgLog, seed });
     const suffix = postgres.provider === 'url' ? `_${runId}_w${parallelIndex}` : '';
+    const templates = postgres.seed ? await availableTemplates(postgres, bootable.map((b) => b.name)) : {};
     phases.postgres = Date.now() - started;
     // The switchboard's database first: it boots while the others are provisioned.
     const first = bootable.filter((b) => b.name === 'switchboard');
     const rest = bootable.filter((b) => b.name !== 'switchboard');
-    provisioned = await provisionButlerDatabases(postgres, first.map((b) => b.name), { suffix });
+    provisioned = await provisionButlerDatabases(postgres, first.map((b) => b.name), { suffix, templates });
     const pgServer = postgres;
     let restError: unknown;
-    const restProvisioned = provisionButlerDatabases(pgServer, rest.map((b) => b.name), { suffix }).then(
+    const restProvisioned = provisionButlerDatabases(pgServer, rest.map((b) => b.name), { suffix, templates }).then(
       (r) => void Object.assign(provisioned, r),
       (err) => void (restError = err),
     );
     phases.provision_switchboard = Date.now() - started;
     const pgInfo = postgres;
-    const admin = (butler: string) => {
+    admin = (butler: string) => {
       const db = provisioned[butler]?.database;
       if (!db) throw new Error(`no database for butler "${butler}"`);
       let pool = pools.get(db);
@@ -151,18 +185,7 @@ export async function bootEcosystem(o: BootOptions = {}): Promise<Ecosystem> {
       return pool;
     };
 
-    supervisor = new Supervisor({
-      runDir,
-      daemonEntry: DAEMON_ENTRY,
-      log,
-      echo: env.E2E_CONSOLE_LOGS === '1',
-      registryLookup: async (name) => {
-        const r = await admin('switchboard').query('select endpoint_url from butler_registry where name = $1', [name]);
-        return r.rows[0]?.endpoint_url;
-      },
-    });
     const switchboardPort = workerPort(bootable.find((b) => b.name === 'switchboard')?.tomlPort ?? 8100, parallelIndex, base);
-    const baseEnv = daemonEnvironment(env, model, parallelIndex);
     const switchboardUrl = `http://127.0.0.1:${switchboardPort}/mcp`;
     const sup0 = supervisor;
     const defineButler = (b: RosterEntry) => {
@@ -206,6 +229,8 @@ export async function bootEcosystem(o: BootOptions = {}): Promise<Ecosystem> {
     } else {
       await Promise.all(bootable.filter((b) => b.name !== 'switchboard').map((b) => startOne(b.name)));
     }
+    // Spares of butlers that never started (a failed switchboard) are not needed.
+    await sup.dropSpares();
 
     const butlers: Record<string, ButlerHandle> = {};
     for (const b of bootable) {

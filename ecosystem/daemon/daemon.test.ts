@@ -217,3 +217,34 @@ test('a credential-shaped literal in butler.toml is reported by key path, never 
   expect(JSON.stringify(sink.lines)).not.toContain(TG_LITERAL);
   expect(sink.lines.find((l) => l.event === 'test.echo')?.description).toBe('Messages via ***');
 });
+
+test('--migrate-only applies what a start would, opens no port, and a later start finds nothing to do', async () => {
+  const dir = roster.add('templated', {
+    toml: '[butler]\nname = "templated"\nport = 8105\ndescription = "Templated."\n[modules.memory]\n[modules.calendar]\ncalendar_id = "primary"\n',
+    migrations: { '001_t.sql': 'CREATE TABLE things (id SERIAL PRIMARY KEY, label TEXT NOT NULL);' },
+  });
+  const overlay = dbOverlay('templated', 8355);
+  const env = {};
+  const first = logSink();
+  expect(await startDaemon({ rosterDir: dir, overlayPath: overlay, env, destination: first.stream, migrateOnly: true })).toBeNull();
+  const applied = first.lines.filter((l) => l.event === 'db.migration_applied').map((l) => l.chain);
+  // Core, the butler's own chain and memory's chain (its pgvector check is at startup, which --migrate-only
+  // skips); calendar fails its credential check before any migration, exactly as at start-up.
+  expect(new Set(applied)).toEqual(new Set(['core', 'butler:templated', 'module:memory']));
+  expect(first.lines.some((l) => l.event === 'butler.migrated')).toBe(true);
+  expect(first.lines.some((l) => l.event === 'butler.ready' || String(l.event).startsWith('registry.'))).toBe(false);
+  await expect(fetch('http://127.0.0.1:8355/healthz')).rejects.toThrow();
+
+  const second = logSink();
+  const d = await startDaemon({ rosterDir: dir, overlayPath: overlay, env, destination: second.stream });
+  started.push(d);
+  expect(second.lines.filter((l) => l.event === 'db.migration_applied')).toEqual([]);
+  expect(second.lines.find((l) => l.event === 'butler.ready')).toBeTruthy();
+  const c = new pg.Client({ host: '127.0.0.1', port: cluster.port, user: 'postgres', database: 't_templated' });
+  await c.connect();
+  try {
+    expect((await c.query("select count(*)::int as n from information_schema.tables where table_name = 'things'")).rows[0].n).toBe(1);
+  } finally {
+    await c.end();
+  }
+});

@@ -32,6 +32,13 @@ export interface StartDaemonOptions {
   cli?: Record<string, string | undefined>;
   destination?: DestinationStream;
   extensions?: DaemonExtension[];
+  /**
+   * Apply every migration this butler would apply at start-up (core, butler,
+   * and the modules that pass their dependency and credential checks), then
+   * release everything and return null: no module startup, no port, no
+   * registration. The harness builds migrated template databases this way.
+   */
+  migrateOnly?: boolean;
 }
 
 /** A running butler daemon; `close()` is the SIGTERM path and safe to call twice. */
@@ -56,7 +63,10 @@ const DRAIN_MS = 10_000;
  * `butler.startup_failed` with its phase, releases what was opened, and
  * rejects with the StartupError; nothing is registered.
  */
-export async function startDaemon(o: StartDaemonOptions): Promise<DaemonHandle> {
+export async function startDaemon(o: StartDaemonOptions & { migrateOnly: true }): Promise<null>;
+export async function startDaemon(o: StartDaemonOptions & { migrateOnly?: false }): Promise<DaemonHandle>;
+export async function startDaemon(o: StartDaemonOptions): Promise<DaemonHandle | null>;
+export async function startDaemon(o: StartDaemonOptions): Promise<DaemonHandle | null> {
   const env = o.env ?? process.env;
   const timer = startupTimer();
   const redactor = createRedactor([env.ANTHROPIC_API_KEY, ...credentialValues(allModules, env)]);
@@ -92,7 +102,7 @@ export async function startDaemon(o: StartDaemonOptions): Promise<DaemonHandle> 
     const moduleDir = (m: string) => path.join(root, 'ecosystem', 'modules', m, 'migrations');
     try {
       await runMigrations(pool, [{ chain: 'core', dir: path.join(root, 'ecosystem', 'core', 'migrations') }, { chain: `butler:${name}`, dir: path.join(loaded.rosterDir, 'migrations') }], log);
-      await recoverInterruptedSessions(pool, name, log);
+      if (!o.migrateOnly) await recoverInterruptedSessions(pool, name, log);
     } catch (err) {
       if (err instanceof MigrationError) throw new StartupError('migration', err.message);
       throw new StartupError('database', `startup recovery failed: ${(err as Error).message}`);
@@ -102,8 +112,14 @@ export async function startDaemon(o: StartDaemonOptions): Promise<DaemonHandle> 
     const modules = await loadModules({
       butler: name, configured: config.modules, available: allModules, env, db: pool, log, redactor,
       migrate: async (m) => void (await runMigrations(pool, [{ chain: `module:${m}`, dir: moduleDir(m) }], log)),
+      migrateOnly: o.migrateOnly,
     });
     timer.mark('modules');
+    if (o.migrateOnly) {
+      log.info({ event: 'butler.migrated', phases: timer.phases() }, `butler ${name}: migrations applied (--migrate-only)`);
+      for (const u of undo.reverse()) await u().catch(() => undefined);
+      return null;
+    }
 
     const tokens = new SessionTokenRegistry();
     const version = packageVersion(root);
@@ -184,7 +200,8 @@ export async function startDaemon(o: StartDaemonOptions): Promise<DaemonHandle> 
           })
         : null;
     if (!registration) log.info({ event: 'registry.skipped' }, 'no switchboard.url and no local registry_register: not registering');
-    log.info({ event: 'butler.ready', port, endpoint: endpointUrl, startup_ms: timer.total(), phases: timer.phases() }, `butler ${name} ready on ${endpointUrl}`);
+    const cpu = process.cpuUsage();
+    log.info({ event: 'butler.ready', port, endpoint: endpointUrl, startup_ms: timer.total(), phases: timer.phases(), process_cpu_ms: Math.round((cpu.user + cpu.system) / 1000) }, `butler ${name} ready on ${endpointUrl}`);
 
     let closing: Promise<void> | null = null;
     const close = (reason = 'close') =>

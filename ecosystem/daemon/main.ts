@@ -1,15 +1,28 @@
 import { parseArgs } from 'node:util';
 import { StartupError } from '../core/startup-error.ts';
 import { startDaemon, type DaemonHandle } from './daemon.ts';
+import { awaitLaunch, launchArgs } from './warm.ts';
 
 /**
  * `node dist/daemon.mjs --roster roster/<name> [--overlay file.toml]
- *  [--port N] [--log-level L] [--db-name D]`
+ *  [--port N] [--log-level L] [--db-name D] [--migrate-only]`, or `node dist/daemon.mjs --warm`
+ *  with those arguments sent later as one JSON line on stdin.
  */
 async function main(): Promise<void> {
+  let argv = process.argv.slice(2);
+  if (argv.length === 1 && argv[0] === '--warm') {
+    // A warm spare: code loaded, waiting for its real arguments (see warm.ts).
+    const line = await awaitLaunch();
+    if (line === null) process.exit(0);
+    try {
+      argv = launchArgs(line);
+    } catch (err) {
+      return fail(`--warm: ${(err as Error).message}`);
+    }
+  }
   let args: ReturnType<typeof parse>;
   try {
-    args = parse();
+    args = parse(argv);
   } catch (err) {
     return fail(`${(err as Error).message}; usage: node dist/daemon.mjs --roster roster/<name> [--overlay overlay.toml]`);
   }
@@ -24,6 +37,20 @@ async function main(): Promise<void> {
     else process.stderr.write(`${event}: ${(err as Error)?.stack ?? String(err)}\n`);
   }
 
+  if (args['migrate-only']) {
+    try {
+      await startDaemon({
+        rosterDir: args.roster,
+        overlayPath: args.overlay,
+        cli: { port: args.port, 'log-level': args['log-level'], 'db-name': args['db-name'] },
+        migrateOnly: true,
+      });
+    } catch (err) {
+      if (!(err instanceof StartupError)) process.stderr.write(`${(err as Error)?.stack ?? String(err)}\n`);
+      process.exit(1);
+    }
+    process.exit(0);
+  }
   try {
     handle = await startDaemon({
       rosterDir: args.roster,
@@ -49,14 +76,16 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => stop('SIGINT'));
 }
 
-function parse() {
+function parse(args: string[]) {
   return parseArgs({
+    args,
     options: {
       roster: { type: 'string' },
       overlay: { type: 'string' },
       port: { type: 'string' },
       'log-level': { type: 'string' },
       'db-name': { type: 'string' },
+      'migrate-only': { type: 'boolean' },
     },
     strict: true,
   }).values;

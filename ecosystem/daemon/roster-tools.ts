@@ -99,6 +99,16 @@ async function build(rosterDir: string, toolsDir: string, files: string[], cache
   return manifest;
 }
 
+/**
+ * The bundled daemon imports zod from its sibling dist/zod.mjs (see
+ * scripts/build-ecosystem.mjs); roster tools must use that same instance.
+ * Run from source, the daemon uses node_modules' zod like everything else.
+ */
+const SHARED_ZOD = (() => {
+  const url = new URL('./zod.mjs', import.meta.url);
+  return url.protocol === 'file:' && existsSync(url) ? url.href : null;
+})();
+
 /** Bare imports resolve from the daemon's own location and stay external (one zod for daemon and tools). */
 function externalPackages(): Plugin {
   const builtins = new Set(builtinModules);
@@ -107,6 +117,7 @@ function externalPackages(): Plugin {
     setup(b) {
       b.onResolve({ filter: /^[^./]/ }, (args) => {
         if (args.path.startsWith('node:') || builtins.has(args.path.split('/')[0])) return { path: args.path, external: true };
+        if (SHARED_ZOD && (args.path === 'zod' || args.path === 'zod/v3')) return { path: SHARED_ZOD, external: true };
         try {
           return { path: import.meta.resolve(args.path), external: true };
         } catch {

@@ -1,4 +1,4 @@
-import { readFileSync, readlinkSync, realpathSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync, realpathSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { test, expect } from '../../fixtures/index.ts';
@@ -106,4 +106,28 @@ test('INF-11 a broken butler folder fails that butler alone, naming the file and
     rmSync(root, { recursive: true, force: true });
   }
   expect(Object.values(ecosystem.butlers).map((b) => b.pid), 'the worker butlers are unaffected').toEqual(before);
+});
+
+test('INF §2.2 butler databases come from migrated templates and the daemons apply no migration at boot', async ({ ecosystem }) => {
+  test.skip(ecosystem.reused, 'attached to a held ecosystem (E2E_REUSE=1): its boot is not in this run log');
+  test.skip(!['embedded', 'system'].includes(ecosystem.postgres.provider), 'templates are built for local clusters only; on url/testcontainers the daemons migrate at start-up');
+  test.skip(process.env.E2E_TEMPLATES === '0' || process.env.E2E_PG_INITDB_CACHE === '0', 'templates turned off (E2E_TEMPLATES=0 or E2E_PG_INITDB_CACHE=0)');
+  expect(['cached', 'built']).toContain(ecosystem.postgres.seed);
+  const lines = readFileSync(ecosystem.logFile, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, any>);
+  for (const [name, b] of Object.entries(ecosystem.butlers)) {
+    const admin = ecosystem.admin(name);
+    const tpl = await admin.query('select datistemplate, datallowconn from pg_database where datname = $1', [`butler_${name}_tpl`]);
+    expect(tpl.rows, `template of ${name}`).toEqual([{ datistemplate: true, datallowconn: false }]);
+    const recorded = await admin.query<{ chain: string; n: number }>('select chain, count(*)::int as n from schema_migrations group by chain order by chain');
+    const dir = ecosystem.roster.find((r) => r.name === name)!.dir;
+    const own = existsSync(path.join(dir, 'migrations')) && readdirSync(path.join(dir, 'migrations')).some((f) => f.endsWith('.sql'));
+    const chains = ['core', ...(own ? [`butler:${name}`] : [])];
+    expect(recorded.rows.map((r) => r.chain), `${name}: migrations recorded by the template build`).toEqual(expect.arrayContaining(chains));
+    const mine = lines.filter((l) => l.pid === b.pid && l.butler === name);
+    expect(mine.some((l) => l.event === 'butler.ready'), `${name} logged butler.ready`).toBe(true);
+    expect(mine.filter((l) => l.event === 'db.migration_applied').map((l) => `${l.chain} ${l.file}`), `${name} applied migrations at boot`).toEqual([]);
+  }
 });

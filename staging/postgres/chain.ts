@@ -5,6 +5,7 @@ import {
   type ProviderName,
   type StartedPostgres,
   type StartedServer,
+  type ClusterSeed,
 } from './types.ts';
 
 /** Whether a provider can be tried here, and if not, why (one line). */
@@ -15,6 +16,7 @@ export interface ProviderContext {
   env: NodeJS.ProcessEnv;
   runDir: string;
   log: (line: string) => void;
+  seed?: ClusterSeed;
 }
 
 /** A provider as the chain sees it: a cheap probe and a start. */

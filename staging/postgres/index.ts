@@ -12,7 +12,7 @@ export { butlerObjectName, dropButlerDatabases, provisionButlerDatabases, type P
 export { redactUrl } from './server-info.ts';
 export { DEFAULT_PG_IMAGE } from './testcontainers-provider.ts';
 export { PROVIDER_ORDER, PostgresProviderError } from './types.ts';
-export type { PostgresErrorCode, ProviderName, ProvisionedButler, StartPostgresOptions, StartedPostgres } from './types.ts';
+export type { ClusterSeed, PostgresErrorCode, ProviderName, ProvisionedButler, StartPostgresOptions, StartedPostgres } from './types.ts';
 
 /** The real providers; tests build their own ProviderSet with fake probes. */
 export const providers: ProviderSet = {
@@ -59,6 +59,7 @@ export async function startPostgres(opts: StartPostgresOptions): Promise<Started
     env: opts.env ?? process.env,
     runDir: opts.runDir,
     log: opts.log ?? (() => undefined),
+    seed: opts.seed,
   };
   return runChain(ctx, providers);
 }

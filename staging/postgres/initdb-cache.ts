@@ -1,18 +1,20 @@
 import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { access, mkdir, readFile, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { access, mkdir, readdir, readFile, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { PgBinaries } from './binaries.ts';
 import type { PgOsUser } from './os-user.ts';
+import { scratchRoot } from './scratch.ts';
 
 const run = promisify(execFile);
 
 /**
  * initdb costs 1-2 s on a small machine, copying its result ~0.1 s. A pristine
- * data folder (never started) is kept per binaries+OS user under the OS temp
- * dir and copied for each new cluster. Bump when initdb arguments change.
+ * data folder (never started) is kept per binaries+OS user under the scratch
+ * root (scratch.ts: /dev/shm when roomy, else the OS temp dir) and copied for each new cluster. Bump when initdb arguments change.
+ * A seeded entry (`<key>-<seed key>`) holds a cluster after a ClusterSeed was
+ * built in it (cleanly shut down); only the newest few per key are kept.
  * E2E_PG_INITDB_CACHE=0 turns the cache off.
  */
 const CACHE_FORMAT = 2;
@@ -23,7 +25,7 @@ export function cacheEnabled(env: NodeJS.ProcessEnv): boolean {
 
 function cacheRoot(): string {
   const uid = typeof process.getuid === 'function' ? process.getuid() : 0;
-  return path.join(os.tmpdir(), `butlers-e2e-initdb-${uid}`);
+  return path.join(scratchRoot(), `butlers-e2e-initdb-${uid}`);
 }
 
 export async function cacheKey(binaries: PgBinaries, owner: PgOsUser | undefined): Promise<string> {
@@ -71,5 +73,23 @@ export async function savePristine(key: string, dataDir: string, password: strin
     // Another worker won the race, or the temp dir is unusable: the next run simply runs initdb.
   } finally {
     await rm(staging, { recursive: true, force: true });
+  }
+}
+
+/** The cache entry of `seedKey` built on top of initdb entry `key`. */
+export function seededKey(key: string, seedKey: string): string {
+  return `${key}-${seedKey}`;
+}
+
+/** Removes all but the `keep` newest seeded entries of `key` (each is a whole cluster). Best effort. */
+export async function pruneSeeded(key: string, keep = 2): Promise<void> {
+  const root = cacheRoot();
+  try {
+    const names = (await readdir(root)).filter((n) => n.startsWith(`${key}-`) && !n.includes('.tmp-'));
+    const dated = await Promise.all(names.map(async (n) => ({ n, t: (await stat(path.join(root, n))).mtimeMs })));
+    dated.sort((a, b) => b.t - a.t);
+    await Promise.all(dated.slice(keep).map(({ n }) => rm(path.join(root, n), { recursive: true, force: true })));
+  } catch {
+    /* nothing to prune */
   }
 }

@@ -6,12 +6,13 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type { PgBinaries } from './binaries.ts';
 import type { ProviderContext } from './chain.ts';
-import { cacheEnabled, cacheKey, restorePristine, savePristine } from './initdb-cache.ts';
+import { cacheEnabled, cacheKey, pruneSeeded, restorePristine, savePristine, seededKey } from './initdb-cache.ts';
 import { pgOsUser, type PgOsUser } from './os-user.ts';
 import { reachableBinaries, traversableBy } from './reachable-binaries.ts';
+import { scratchRoot } from './scratch.ts';
 import { childEnv, freePort, spawnPostgres, type PgProcess } from './pg-process.ts';
 import { inspectServer } from './server-info.ts';
-import type { StartedServer } from './types.ts';
+import type { ClusterSeed, StartedServer } from './types.ts';
 
 const run = promisify(execFile);
 const ADMIN = 'postgres';
@@ -19,17 +20,27 @@ const ADMIN = 'postgres';
 const MAX_SOCKET_PATH = 100;
 
 /**
- * Picks the folder the cluster lives in: `<runDir>/pg`, or a private folder in
- * the OS temp dir when the postgres OS user cannot reach runDir.
+ * Picks the folder the cluster lives in: a private folder under the scratch
+ * root when that is a tmpfs or E2E_PG_SCRATCH (see scratch.ts), else
+ * `<runDir>/pg`, or a private folder in the OS temp dir when the postgres OS
+ * user cannot reach runDir. Elsewhere is named in `<runDir>/pg/CLUSTER_LOCATION`.
  */
-async function clusterFolder(runDir: string, owner: PgOsUser | undefined, log: ProviderContext['log']): Promise<string> {
+async function clusterFolder(runDir: string, owner: PgOsUser | undefined, env: NodeJS.ProcessEnv, log: ProviderContext['log']): Promise<string> {
   const base = path.resolve(runDir, 'pg');
   await rm(base, { recursive: true, force: true });
   await mkdir(base, { recursive: true });
-  if (!owner || (await traversableBy(base, owner))) return base;
-  const elsewhere = await mkdtemp(path.join(os.tmpdir(), 'butlers-pg-'));
+  const scratch = scratchRoot(env);
+  const reason =
+    scratch !== os.tmpdir()
+      ? `scratch root ${scratch}`
+      : owner && !(await traversableBy(base, owner))
+        ? `${base} is not reachable by OS user ${owner.name}`
+        : null;
+  if (!reason) return base;
+  await mkdir(scratch, { recursive: true });
+  const elsewhere = await mkdtemp(path.join(scratch, 'butlers-pg-'));
   await writeFile(path.join(base, 'CLUSTER_LOCATION'), `${elsewhere}\n`);
-  log(`postgres: ${base} is not reachable by OS user ${owner.name}; cluster lives in ${elsewhere}`);
+  log(`postgres: cluster lives in ${elsewhere} (${reason})`);
   return elsewhere;
 }
 
@@ -52,26 +63,34 @@ async function runInitdb(binaries: PgBinaries, folder: string, dataDir: string, 
   return password;
 }
 
-/** A pristine data folder: copied from the initdb cache when possible, else initdb (then cached). */
+/**
+ * The data folder: a copy of the seeded cache entry when there is one (then
+ * `seeded`), else a copy of the initdb cache, else initdb (then cached).
+ */
 async function prepareData(
   binaries: PgBinaries,
   folder: string,
   owner: PgOsUser | undefined,
   env: NodeJS.ProcessEnv,
-): Promise<{ dataDir: string; password: string; how: string }> {
+  seed: ClusterSeed | undefined,
+): Promise<{ dataDir: string; password: string; how: string; key: string; seeded: boolean }> {
   const dataDir = path.join(folder, 'data');
   if (owner) await chown(folder, owner.uid, owner.gid);
   const useCache = cacheEnabled(env);
   const key = useCache ? await cacheKey(binaries, owner) : '';
   const began = Date.now();
+  if (useCache && seed) {
+    const password = await restorePristine(seededKey(key, seed.key), dataDir);
+    if (password) return { dataDir, password, how: `data copied from the seeded cache in ${Date.now() - began} ms`, key, seeded: true };
+  }
   if (useCache) {
     const password = await restorePristine(key, dataDir);
-    if (password) return { dataDir, password, how: `data copied from initdb cache in ${Date.now() - began} ms` };
+    if (password) return { dataDir, password, how: `data copied from initdb cache in ${Date.now() - began} ms`, key, seeded: false };
   }
   const password = await runInitdb(binaries, folder, dataDir, owner);
   const how = `initdb ${Date.now() - began} ms`;
   if (useCache) await savePristine(key, dataDir, password);
-  return { dataDir, password, how };
+  return { dataDir, password, how, key, seeded: false };
 }
 
 async function startOnFreePort(binaries: PgBinaries, folder: string, dataDir: string, owner: PgOsUser | undefined): Promise<PgProcess> {
@@ -107,22 +126,36 @@ export async function startLocalCluster(
   const owner = await pgOsUser();
   binaries = await reachableBinaries(binaries, owner, ctx.log);
   const runFolder = path.resolve(ctx.runDir, 'pg');
-  const folder = await clusterFolder(ctx.runDir, owner, ctx.log);
+  const folder = await clusterFolder(ctx.runDir, owner, ctx.env, ctx.log);
   const removeAll = async (): Promise<void> => {
     await rm(folder, { recursive: true, force: true });
     await rm(runFolder, { recursive: true, force: true });
   };
   let proc: PgProcess | undefined;
   try {
-    const { dataDir, password, how } = await prepareData(binaries, folder, owner, ctx.env);
+    const { dataDir, password, how, key, seeded } = await prepareData(binaries, folder, owner, ctx.env, ctx.seed);
     proc = await startOnFreePort(binaries, folder, dataDir, owner);
     // A copied cluster carries the cached password; each cluster gets its own.
     const fresh = randomBytes(18).toString('hex');
     const info = await inspectServer(`postgres://${ADMIN}:${password}@127.0.0.1:${proc.port}/postgres`, fresh);
-    const adminUrl = `postgres://${ADMIN}:${fresh}@127.0.0.1:${proc.port}/postgres`;
+    let adminUrl = `postgres://${ADMIN}:${fresh}@127.0.0.1:${proc.port}/postgres`;
+    let seedState: 'cached' | 'built' | undefined = seeded ? 'cached' : undefined;
+    let seedNote = '';
+    if (ctx.seed && !seeded && key) {
+      // Build the seed once, then keep a cleanly shut down copy for later clusters.
+      const t = Date.now();
+      await ctx.seed.build({ provider, adminUrl, host: '127.0.0.1', port: proc.port, ...info, stop: async () => {} }, ctx.log);
+      await proc.stop();
+      await savePristine(seededKey(key, ctx.seed.key), dataDir, fresh);
+      await pruneSeeded(key);
+      proc = await startOnFreePort(binaries, folder, dataDir, owner);
+      adminUrl = `postgres://${ADMIN}:${fresh}@127.0.0.1:${proc.port}/postgres`;
+      seedState = 'built';
+      seedNote = `, seed built and cached in ${Date.now() - t} ms`;
+    }
     ctx.log(
       `postgres: ${provider} ${info.version} (${binaries.source}) ready on 127.0.0.1:${proc.port} in ${Date.now() - started} ms ` +
-        `(${how}${owner ? `, as OS user ${owner.name}` : ''})`,
+        `(${how}${seedNote}${owner ? `, as OS user ${owner.name}` : ''})`,
     );
     const running = proc;
     let stopping: Promise<void> | undefined;
@@ -132,6 +165,7 @@ export async function startLocalCluster(
       host: '127.0.0.1',
       port: running.port,
       ...info,
+      ...(seedState ? { seed: seedState } : {}),
       stop: () => (stopping ??= running.stop().then(removeAll)),
     };
   } catch (err) {

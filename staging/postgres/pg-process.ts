@@ -30,6 +30,9 @@ export const STAGING_SETTINGS: Record<string, string> = {
   full_page_writes: 'off',
   wal_level: 'minimal',
   max_wal_senders: '0',
+  // The cluster may live on a tmpfs (scratch.ts): bound the WAL it keeps in memory.
+  max_wal_size: '128MB',
+  min_wal_size: '16MB',
   shared_buffers: '32MB',
   max_connections: '250',
   jit: 'off',

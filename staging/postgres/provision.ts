@@ -48,6 +48,12 @@ export interface ProvisionOptions {
   suffix?: string;
   /** Create each database from this template (e.g. one holding the migrated schema) instead of template1. */
   template?: string;
+  /**
+   * Per butler: its migrated template database (see staging/templates.ts).
+   * Such a template's objects belong to the butler's role, which therefore
+   * already exists: it gets a fresh password instead of being created.
+   */
+  templates?: Record<string, string>;
 }
 
 /**
@@ -79,18 +85,25 @@ export async function provisionButlerDatabases(
   if (opts.template !== undefined && !SUFFIX.test(opts.template)) {
     throw new PostgresProviderError('PROVISION_FAILED', `template database name "${opts.template}" must match ${SUFFIX}`);
   }
-  const createOptions = createDatabaseOptions(pgServer.version, opts.template);
+
   const result: Record<string, ProvisionedButler> = {};
   const created: Record<string, { database: string; role: string }> = {};
 
   const provisionOne = async (butler: string, name: string): Promise<void> => {
     const password = randomBytes(18).toString('hex');
     try {
+      const template = opts.templates?.[butler];
+      if (template !== undefined && !SUFFIX.test(template)) throw new Error(`template database name "${template}" must match ${SUFFIX}`);
       await withAdmin(pgServer.adminUrl, async (admin) => {
-        await admin.query(`CREATE ROLE "${name}" LOGIN PASSWORD '${password}'`);
-        created[butler] = { role: name, database: '' };
-        await admin.query(`CREATE DATABASE "${name}" OWNER "${name}"${createOptions}`);
-        created[butler] = { role: name, database: name };
+        const roleExists = template ? ((await admin.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [name])).rowCount ?? 0) > 0 : false;
+        if (roleExists) {
+          await admin.query(`ALTER ROLE "${name}" LOGIN PASSWORD '${password}'`);
+        } else {
+          await admin.query(`CREATE ROLE "${name}" LOGIN PASSWORD '${password}'`);
+          created[butler] = { role: name, database: '' };
+        }
+        await admin.query(`CREATE DATABASE "${name}" OWNER "${name}"${createDatabaseOptions(pgServer.version, template ?? opts.template)}`);
+        created[butler] = { role: created[butler]?.role ?? '', database: name };
         await admin.query(`REVOKE CONNECT ON DATABASE "${name}" FROM PUBLIC`);
       });
       if (pgServer.hasPgvector) {

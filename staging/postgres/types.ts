@@ -16,6 +16,8 @@ export interface StartedPostgres {
   hasPgvector: boolean;
   /** One entry per provider passed over, with a one-line reason. */
   skipped: { provider: ProviderName; reason: string }[];
+  /** 'cached': started from a copy of the seed's cached data; 'built': the seed was built now; absent: no seed applied. */
+  seed?: 'cached' | 'built';
   /** Stops the container or cluster and removes its data; `url` leaves the server alone. Idempotent. */
   stop(): Promise<void>;
 }
@@ -27,6 +29,21 @@ export interface StartPostgresOptions {
   /** Environment read for E2E_PG, E2E_DATABASE_URL, E2E_PG_IMAGE; default process.env. */
   env?: NodeJS.ProcessEnv;
   log?: (line: string) => void;
+  /** Prepared content for a fresh cluster, cached with the initdb result (local clusters only). */
+  seed?: ClusterSeed;
+}
+
+/**
+ * Content a fresh local cluster should start with (e.g. migrated template
+ * databases). `build` runs once against a started cluster; the resulting
+ * data folder is cached under `key`, so later clusters with the same key
+ * start from a copy of it. Providers that do not own their data folder
+ * (url, testcontainers) ignore it. `key` must change whenever what `build`
+ * would create changes.
+ */
+export interface ClusterSeed {
+  key: string;
+  build(server: StartedServer, log: (line: string) => void): Promise<void>;
 }
 
 /** What provisionButlerDatabases() created for one butler. */

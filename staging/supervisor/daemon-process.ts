@@ -27,7 +27,8 @@ function installExitHook(): void {
 export interface DaemonProcessOptions {
   name: string;
   entry: string;
-  args: string[];
+  /** The daemon's arguments, or 'warm': a spare that waits for them on stdin (see launch()). */
+  args: string[] | 'warm';
   env: Record<string, string>;
   log: RunLog;
   echo?: boolean;
@@ -35,7 +36,9 @@ export interface DaemonProcessOptions {
 
 /** One daemon child: its pid, the tail of its output, and a promise of its exit. */
 export class DaemonProcess {
-  readonly name: string;
+  private label: string;
+  private source: { butler: string; pid: number | undefined };
+  private pending: boolean;
   readonly child: ChildProcess;
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   private tail: string[] = [];
@@ -43,13 +46,16 @@ export class DaemonProcess {
 
   constructor(opts: DaemonProcessOptions) {
     installExitHook();
-    this.name = opts.name;
-    this.child = spawn(process.execPath, [opts.entry, ...opts.args], {
+    this.label = opts.name;
+    this.pending = opts.args === 'warm';
+    this.child = spawn(process.execPath, [opts.entry, ...(opts.args === 'warm' ? ['--warm'] : opts.args)], {
       env: opts.env,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: [this.pending ? 'pipe' : 'ignore', 'pipe', 'pipe'],
     });
     live.add(this.child);
-    const source = { butler: opts.name, pid: this.child.pid };
+    // A spare that died unused must not take the harness down with EPIPE.
+    this.child.stdin?.on('error', () => {});
+    const source = (this.source = { butler: opts.name, pid: this.child.pid });
     for (const [stream, name] of [
       [this.child.stdout!, 'stdout'],
       [this.child.stderr!, 'stderr'],
@@ -58,7 +64,7 @@ export class DaemonProcess {
         this.tail.push(line);
         if (this.tail.length > TAIL) this.tail.shift();
         opts.log.childLine(source, line, name);
-        if (opts.echo) process.stderr.write(`[${opts.name}] ${line}\n`);
+        if (opts.echo) process.stderr.write(`[${this.label}] ${line}\n`);
       });
     }
     this.exited = new Promise((resolve) => {
@@ -74,6 +80,28 @@ export class DaemonProcess {
         done(null, null);
       });
     });
+  }
+
+  get name(): string {
+    return this.label;
+  }
+
+  /** True for a warm spare that has not been launched yet. */
+  get spare(): boolean {
+    return this.pending;
+  }
+
+  /**
+   * Hands a warm spare its butler: the arguments it would have been spawned
+   * with, as one JSON line on stdin, which is then closed.
+   */
+  launch(name: string, args: string[]): void {
+    if (!this.pending) throw new Error(`${this.label} (pid ${this.pid}) is not a warm spare`);
+    if (!this.alive) throw new Error(`warm spare pid ${this.pid} has exited`);
+    this.pending = false;
+    this.label = name;
+    this.source.butler = name;
+    this.child.stdin!.end(`${JSON.stringify({ argv: args })}\n`);
   }
 
   get pid(): number | undefined {

@@ -40,6 +40,7 @@ export interface SupervisorOptions {
 export class Supervisor {
   private specs = new Map<string, DaemonSpec>();
   private procs = new Map<string, DaemonProcess>();
+  private spares: Array<{ envKey: string; proc: DaemonProcess }> = [];
 
   constructor(private readonly opts: SupervisorOptions) {}
 
@@ -62,23 +63,53 @@ export class Supervisor {
     return this.procs.get(name);
   }
 
-  /** Spawns the butler with its base overlay (plus a patch) and waits for every readiness check. */
+  /**
+   * Spawns `count` warm spares with `env`: daemon processes that load their
+   * code now and take a butler later (start() with the same environment
+   * adopts one instead of spawning). Used at boot so code loading overlaps
+   * with PostgreSQL starting; the boot order itself is unchanged.
+   */
+  warm(count: number, env: Record<string, string>): void {
+    const envKey = JSON.stringify(Object.entries(env).sort(([a], [b]) => a.localeCompare(b)));
+    for (let i = 0; i < count; i++) {
+      const proc = new DaemonProcess({ name: 'warm-spare', entry: this.opts.daemonEntry, args: 'warm', env, log: this.opts.log, echo: this.opts.echo });
+      this.spares.push({ envKey, proc });
+    }
+    this.opts.log.log('supervisor', 'info', 'supervisor.warmed', { spares: count, pids: this.spares.slice(-count).map((s) => s.proc.pid) });
+  }
+
+  private takeSpare(env: Record<string, string>): DaemonProcess | undefined {
+    const envKey = JSON.stringify(Object.entries(env).sort(([a], [b]) => a.localeCompare(b)));
+    const i = this.spares.findIndex((s) => s.envKey === envKey && s.proc.alive && s.proc.spare);
+    if (i < 0) return undefined;
+    return this.spares.splice(i, 1)[0].proc;
+  }
+
+  /** Stops the spares nobody took (closing stdin would do; SIGTERM is quicker to confirm). */
+  async dropSpares(): Promise<void> {
+    const left = this.spares.splice(0);
+    await Promise.all(left.map((s) => s.proc.stop(2000)));
+  }
+
+  /** Spawns the butler (or launches a warm spare) with its base overlay (plus a patch) and waits for every readiness check. */
   async start(name: string, o: StartOptions = {}): Promise<DaemonProcess> {
     const spec = this.spec(name);
     if (this.procs.get(name)?.alive) throw new Error(`${name} is already running (pid ${this.pid(name)}); stop it first`);
     const overlayPath = path.join(this.opts.runDir, `overlay-${name}.toml`);
     writeOverlay(overlayPath, mergeOverlay(spec.overlay, o.overlay));
     const label = spec.daemonName ?? name;
-    const proc = new DaemonProcess({
-      name: label,
-      entry: this.opts.daemonEntry,
-      args: ['--roster', spec.rosterDir, '--overlay', overlayPath],
-      env: { ...spec.env, ...o.env },
-      log: this.opts.log,
-      echo: this.opts.echo,
-    });
+    const args = ['--roster', spec.rosterDir, '--overlay', overlayPath];
+    const env = { ...spec.env, ...o.env };
+    const spare = this.takeSpare(env);
+    let proc: DaemonProcess;
+    if (spare) {
+      spare.launch(label, args);
+      proc = spare;
+    } else {
+      proc = new DaemonProcess({ name: label, entry: this.opts.daemonEntry, args, env, log: this.opts.log, echo: this.opts.echo });
+    }
     this.procs.set(name, proc);
-    this.opts.log.log('supervisor', 'info', 'supervisor.spawned', { butler: name, child_pid: proc.pid, port: spec.port });
+    this.opts.log.log('supervisor', 'info', 'supervisor.spawned', { butler: name, child_pid: proc.pid, port: spec.port, ...(spare ? { warm_spare: true } : {}) });
     const checks = this.readinessChecks(spec, proc, o);
     try {
       await waitForAll(checks, {
@@ -141,7 +172,7 @@ export class Supervisor {
 
   /** SIGTERM to all, a grace period, SIGKILL, and confirmation that every pid is gone. */
   async shutdown(graceMs = 10_000): Promise<void> {
-    await Promise.all([...this.procs.values()].map((p) => p.stop(graceMs)));
+    await Promise.all([this.dropSpares(), ...[...this.procs.values()].map((p) => p.stop(graceMs))]);
     const left = [...this.procs.values()].filter((p) => p.pid && pidAlive(p.pid));
     if (left.length) throw new Error(`daemons still alive after shutdown: ${left.map((p) => `${p.name} (pid ${p.pid})`).join(', ')}`);
   }

@@ -16,6 +16,8 @@ export interface LoadModulesOptions {
   redactor: Redactor;
   /** Applies chain `module:<name>`; throws on failure. */
   migrate: (module: string) => Promise<void>;
+  /** Stop each module after its migrations (`--migrate-only`: no startup, no tools). */
+  migrateOnly?: boolean;
 }
 
 export interface LoadedModules {
@@ -95,6 +97,7 @@ export async function loadModules(o: LoadModulesOptions): Promise<LoadedModules>
       fail('migration', (err as Error).message);
       continue;
     }
+    if (o.migrateOnly) continue;
     const ctx: ModuleContext = { butler: o.butler, db: o.db, log: o.log.child({ module: name }), config: cfg, credentials };
     try {
       await def.startup?.(ctx);
