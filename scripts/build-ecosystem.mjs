@@ -4,30 +4,27 @@
 // node's module loader resolving and compiling hundreds of package files costs
 // hundreds of ms per daemon start, which is most of the startup budget on a
 // small box (six daemons start at once).
-import { existsSync } from 'node:fs';
+import { copyFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const started = performance.now();
-const entries = [
-  ['ecosystem/daemon/main.ts', 'dist/daemon.mjs'],
-  ['ecosystem/runtime/main.ts', 'dist/runtime.mjs'],
-].filter(([src]) => existsSync(path.join(root, src)));
 
 // esbuild is a native binary; pg-native is optional.
 const external = ['esbuild', 'pg-native', 'cpu-features', 'ssh2'];
 
 // Roster tools are bundled when a daemon starts and must share the daemon's
 // zod (the daemon checks their schemas). So the zod API (`zod`, and `zod/v3`,
-// which is the same API in zod 3.25) is one file of its own, dist/zod.mjs,
-// imported by the daemon bundle and by roster tools alike; the zod/v4 copies
-// the MCP SDK uses internally are bundled like any other package.
+// which is the same API in zod 3.25) is one CommonJS file of its own,
+// dist/zod.cjs, required by the daemon bundle and imported by roster tools:
+// Node gives both the same module instance. The zod/v4 copies the MCP SDK
+// uses internally are bundled like any other package.
 const sharedZod = {
   name: 'butlers-shared-zod',
   setup(b) {
-    b.onResolve({ filter: /^zod(\/v3)?$/ }, () => ({ path: './zod.mjs', external: true }));
+    b.onResolve({ filter: /^zod(\/v3)?$/ }, () => ({ path: './zod.cjs', external: true }));
   },
 };
 
@@ -35,33 +32,51 @@ const common = {
   absWorkingDir: root,
   bundle: true,
   platform: 'node',
-  format: 'esm',
   target: 'node20',
   sourcemap: true,
   logLevel: 'warning',
+  external,
 };
 
 try {
   await Promise.all([
     esbuild.build({
       ...common,
-      stdin: { contents: "export * from 'zod';\nexport { default } from 'zod';\n", resolveDir: root, sourcefile: 'zod-entry.js' },
-      outfile: 'dist/zod.mjs',
+      format: 'cjs',
+      // ESM re-exports, so esbuild lists every export name for Node's CommonJS named-export detection.
+      stdin: { contents: "export * from 'zod';\nexport { default } from 'zod';\n", resolveDir: root, sourcefile: 'zod-entry.mjs' },
+      outfile: 'dist/zod.cjs',
     }),
-    ...entries.map(([src, out]) =>
-      esbuild.build({
-        ...common,
-        entryPoints: [src],
-        outfile: out,
-        external,
-        plugins: [sharedZod],
-        // Bundled CommonJS packages (pg, pino) call require(); give them one.
-        banner: { js: "import { createRequire as __butlersCreateRequire } from 'node:module'; const require = __butlersCreateRequire(import.meta.url);" },
-      }),
-    ),
+    // The daemon is CommonJS so dist/daemon.mjs (ecosystem/daemon/loader.mjs)
+    // can compile it with a V8 code cache; import.meta is given by the banner.
+    esbuild.build({
+      ...common,
+      format: 'cjs',
+      entryPoints: ['ecosystem/daemon/main.ts'],
+      outfile: 'dist/daemon.cjs',
+      plugins: [sharedZod],
+      define: { 'import.meta.url': '__butlersImportMetaUrl', 'import.meta.resolve': '__butlersImportMetaResolve' },
+      banner: {
+        js: [
+          "var __butlersImportMetaUrl = require('node:url').pathToFileURL(__filename).href;",
+          "var __butlersImportMetaResolve = (s) => require('node:url').pathToFileURL(require.resolve(s)).href;",
+        ].join('\n'),
+      },
+    }),
+    // One session runtime process per LLM session: plain ESM, everything bundled.
+    esbuild.build({
+      ...common,
+      format: 'esm',
+      entryPoints: ['ecosystem/runtime/main.ts'],
+      outfile: 'dist/runtime.mjs',
+      // Bundled CommonJS packages (pg, pino) call require(); give them one.
+      banner: { js: "import { createRequire as __butlersCreateRequire } from 'node:module'; const require = __butlersCreateRequire(import.meta.url);" },
+    }),
   ]);
+  mkdirSync(path.join(root, 'dist'), { recursive: true });
+  copyFileSync(path.join(root, 'ecosystem/daemon/loader.mjs'), path.join(root, 'dist/daemon.mjs'));
 } catch (err) {
   console.error(`build-ecosystem: ${err.message}`);
   process.exit(1);
 }
-console.log(`build-ecosystem: dist/zod.mjs, ${entries.map(([, out]) => out).join(', ')} in ${Math.round(performance.now() - started)} ms`);
+console.log(`build-ecosystem: dist/daemon.mjs (+ daemon.cjs, zod.cjs), dist/runtime.mjs in ${Math.round(performance.now() - started)} ms`);

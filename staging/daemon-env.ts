@@ -44,5 +44,6 @@ export function daemonEnvironment(env: NodeJS.ProcessEnv, model: ModelSettings, 
   if (model.baseUrl) out.ANTHROPIC_BASE_URL = model.baseUrl;
   if (env.OTEL_EXPORTER_OTLP_ENDPOINT) out.OTEL_EXPORTER_OTLP_ENDPOINT = env.OTEL_EXPORTER_OTLP_ENDPOINT;
   if (env.E2E_NODE_OPTIONS) out.NODE_OPTIONS = env.E2E_NODE_OPTIONS;
+  if (env.E2E_CODE_CACHE === '0') out.BUTLERS_CODE_CACHE = '0';
   return out;
 }

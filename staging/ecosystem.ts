@@ -141,7 +141,6 @@ export async function bootEcosystem(o: BootOptions = {}): Promise<Ecosystem> {
         return r.rows[0]?.endpoint_url;
       },
     });
-    if (env.E2E_WARM_SPARES !== '0') supervisor.warm(bootable.length, baseEnv);
     const seed =
       env.E2E_TEMPLATES === '0'
         ? undefined
@@ -157,7 +156,10 @@ export async function bootEcosystem(o: BootOptions = {}): Promise<Ecosystem> {
             },
           });
     const pgLog = (l: string) => log.log('postgres', 'info', 'postgres.log', { msg: l });
-    postgres = await startPostgres({ runDir, env, log: pgLog, seed });
+    const starting = startPostgres({ runDir, env, log: pgLog, seed });
+    // Spawning is synchronous work for this process: begin PostgreSQL's start first.
+    if (env.E2E_WARM_SPARES !== '0') supervisor.warm(bootable.length, baseEnv);
+    postgres = await starting;
     const suffix = postgres.provider === 'url' ? `_${runId}_w${parallelIndex}` : '';
     const templates = postgres.seed ? await availableTemplates(postgres, bootable.map((b) => b.name)) : {};
     phases.postgres = Date.now() - started;
@@ -324,6 +326,8 @@ export async function bootEcosystem(o: BootOptions = {}): Promise<Ecosystem> {
       }),
     };
     log.log('harness', 'info', 'ecosystem.ready', { boot_ms: eco.bootMs, phases, provider: postgres.provider, failed: failed.map((f) => f.butler) });
+    // The boot is done: let the provider prepare the next cluster (close() waits for it).
+    if (!keep) postgres.prepareNext?.();
     return eco;
   } catch (err) {
     await teardown();

@@ -163,7 +163,8 @@ export function templateKey(o: Pick<TemplateSeedOptions, 'roster' | 'daemonEntry
   // Module credentials are checked by presence (and shape) of these variables.
   add('env', ...Object.keys(o.env).filter((k) => o.env[k] !== '').sort());
   for (const b of [...o.roster].sort((x, y) => x.name.localeCompare(y.name))) {
-    add('butler', b.name, path.resolve(b.dir));
+    // Contents, not location: a copy of the roster shares the cached templates.
+    add('butler', b.name);
     hashFile(h, path.join(b.dir, 'butler.toml'));
     hashTree(h, path.join(b.dir, 'migrations'));
   }

@@ -9,6 +9,14 @@ import type { ToolDef } from '../core/tool.ts';
 import { StartupError } from '../core/startup-error.ts';
 import { validateToolExport } from './validate-tool.ts';
 
+/**
+ * import() for this module. dist/daemon.mjs compiles the daemon bundle with a
+ * V8 code cache, and functions restored from a code cache lose the host's
+ * dynamic-import hook on Node 20; the loader therefore lends its own import().
+ */
+const dynamicImport: (specifier: string) => Promise<unknown> =
+  ((globalThis as Record<symbol, unknown>)[Symbol.for('butlers.import')] as ((s: string) => Promise<unknown>) | undefined) ?? ((s) => import(s));
+
 /** Roster tools plus how they were obtained (for the startup timing line). */
 export interface RosterTools {
   tools: Array<{ file: string; tool: ToolDef }>;
@@ -41,7 +49,7 @@ export async function loadRosterTools(rosterDir: string, short: string): Promise
   let manifest = readManifest(manifestFile, files);
   const cached = manifest !== null;
   if (!manifest) manifest = await build(rosterDir, toolsDir, files, cacheDir, manifestFile, short);
-  const mod = (await import(pathToFileURL(path.join(cacheDir, manifest.bundle)).href)) as { default: Array<[string, Record<string, unknown>]> };
+  const mod = (await dynamicImport(pathToFileURL(path.join(cacheDir, manifest.bundle)).href)) as { default: Array<[string, Record<string, unknown>]> };
   const tools = mod.default.flatMap(([file, ns]) =>
     validateToolExport(ns.default, `${short}/tools/${file}`).map((tool) => ({ file: `${short}/tools/${file}`, tool })),
   );
@@ -60,7 +68,7 @@ function readManifest(file: string, files: string[]): Manifest | null {
 }
 
 async function build(rosterDir: string, toolsDir: string, files: string[], cacheDir: string, manifestFile: string, short: string): Promise<Manifest> {
-  const esbuild = await import('esbuild');
+  const esbuild = (await dynamicImport('esbuild')) as typeof import('esbuild');
   const entry =
     files.map((f, i) => `import * as m${i} from ${JSON.stringify(path.join(toolsDir, f))};`).join('\n') +
     `\nexport default [${files.map((f, i) => `[${JSON.stringify(f)}, m${i}]`).join(', ')}];\n`;
@@ -100,12 +108,12 @@ async function build(rosterDir: string, toolsDir: string, files: string[], cache
 }
 
 /**
- * The bundled daemon imports zod from its sibling dist/zod.mjs (see
+ * The bundled daemon requires zod from its sibling dist/zod.cjs (see
  * scripts/build-ecosystem.mjs); roster tools must use that same instance.
  * Run from source, the daemon uses node_modules' zod like everything else.
  */
 const SHARED_ZOD = (() => {
-  const url = new URL('./zod.mjs', import.meta.url);
+  const url = new URL('./zod.cjs', import.meta.url);
   return url.protocol === 'file:' && existsSync(url) ? url.href : null;
 })();
 

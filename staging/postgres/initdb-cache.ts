@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { access, mkdir, readdir, readFile, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { access, mkdir, readdir, readFile, realpath, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { PgBinaries } from './binaries.ts';
@@ -50,6 +50,7 @@ export async function restorePristine(key: string, dataDir: string): Promise<str
     const password = (await readFile(path.join(entry, 'password'), 'utf8')).trim();
     // -a keeps the postgres OS user's ownership and the 0700 mode postgres insists on.
     await run('cp', ['-a', path.join(entry, 'data'), dataDir]);
+    await touch(entry);
     return password;
   } catch {
     await rm(dataDir, { recursive: true, force: true });
@@ -81,7 +82,7 @@ export function seededKey(key: string, seedKey: string): string {
   return `${key}-${seedKey}`;
 }
 
-/** Removes all but the `keep` newest seeded entries of `key` (each is a whole cluster). Best effort. */
+/** Removes all but the `keep` most recently used seeded entries of `key` (each is a whole cluster). Best effort. */
 export async function pruneSeeded(key: string, keep = 2): Promise<void> {
   const root = cacheRoot();
   try {
@@ -92,4 +93,48 @@ export async function pruneSeeded(key: string, keep = 2): Promise<void> {
   } catch {
     /* nothing to prune */
   }
+}
+
+/**
+ * A spare: one ready-made copy of an entry's data folder, made while the
+ * machine is otherwise idle (after a boot), so the next cluster claims it
+ * with one rename instead of copying thousands of files on its critical path.
+ */
+function spareDir(key: string): string {
+  return path.join(cacheRoot(), key, 'spare');
+}
+
+/** Moves the entry's spare copy to `dataDir`; returns the admin password, or undefined when there is none. */
+export async function claimSpare(key: string, dataDir: string): Promise<string | undefined> {
+  const entry = path.join(cacheRoot(), key);
+  try {
+    const password = (await readFile(path.join(entry, 'password'), 'utf8')).trim();
+    // Atomic: of two workers claiming at once, one gets it, the other copies.
+    await rename(spareDir(key), dataDir);
+    await touch(entry);
+    return password;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Makes the entry's spare copy if it has none; best effort. */
+export async function replenishSpare(key: string): Promise<void> {
+  const entry = path.join(cacheRoot(), key);
+  if (!(await exists(path.join(entry, 'data', 'PG_VERSION'))) || (await exists(spareDir(key)))) return;
+  const staging = `${spareDir(key)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+  try {
+    await run('cp', ['-a', path.join(entry, 'data'), staging]);
+    await rename(staging, spareDir(key));
+  } catch {
+    /* another process made one meanwhile, or the cache went away */
+  } finally {
+    await rm(staging, { recursive: true, force: true });
+  }
+}
+
+/** Marks an entry used, so pruneSeeded() keeps the ones in use rather than the newest built. */
+async function touch(entry: string): Promise<void> {
+  const now = new Date();
+  await utimes(entry, now, now).catch(() => undefined);
 }

@@ -18,6 +18,12 @@ export interface StartedPostgres {
   skipped: { provider: ProviderName; reason: string }[];
   /** 'cached': started from a copy of the seed's cached data; 'built': the seed was built now; absent: no seed applied. */
   seed?: 'cached' | 'built';
+  /**
+   * Prepares what makes the next cluster start faster (a local cluster's
+   * spare data copy), in the background; call it once the boot is done.
+   * stop() waits for it. Absent for providers with nothing to prepare.
+   */
+  prepareNext?(): void;
   /** Stops the container or cluster and removes its data; `url` leaves the server alone. Idempotent. */
   stop(): Promise<void>;
 }

@@ -1,3 +1,5 @@
+import { readdirSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { RunLog } from '../run-log.ts';
 import { connectMcp } from '../mcp/client.ts';
@@ -73,6 +75,11 @@ export class Supervisor {
     const envKey = JSON.stringify(Object.entries(env).sort(([a], [b]) => a.localeCompare(b)));
     for (let i = 0; i < count; i++) {
       const proc = new DaemonProcess({ name: 'warm-spare', entry: this.opts.daemonEntry, args: 'warm', env, log: this.opts.log, echo: this.opts.echo });
+      // The first spare is taken first (the switchboard, whose start is on the
+      // critical path); the others load in whatever CPU is left over. Only
+      // where the priority can be given back at launch (root): a normal user
+      // may lower a process's priority but never raise it again.
+      if (this.spares.length > 0 && CAN_RENICE) setNice(proc.pid, SPARE_NICE);
       this.spares.push({ envKey, proc });
     }
     this.opts.log.log('supervisor', 'info', 'supervisor.warmed', { spares: count, pids: this.spares.slice(-count).map((s) => s.proc.pid) });
@@ -103,6 +110,7 @@ export class Supervisor {
     const spare = this.takeSpare(env);
     let proc: DaemonProcess;
     if (spare) {
+      if (CAN_RENICE) setNice(spare.pid, 0);
       spare.launch(label, args);
       proc = spare;
     } else {
@@ -175,6 +183,28 @@ export class Supervisor {
     await Promise.all([this.dropSpares(), ...[...this.procs.values()].map((p) => p.stop(graceMs))]);
     const left = [...this.procs.values()].filter((p) => p.pid && pidAlive(p.pid));
     if (left.length) throw new Error(`daemons still alive after shutdown: ${left.map((p) => `${p.name} (pid ${p.pid})`).join(', ')}`);
+  }
+}
+
+/** Niceness of warm spares other than the first while they load. */
+const SPARE_NICE = 10;
+const CAN_RENICE = process.platform === 'linux' && process.getuid?.() === 0;
+
+/** Sets the niceness of every thread of `pid` (Linux niceness is per thread; threads inherit it). */
+function setNice(pid: number | undefined, nice: number): void {
+  if (!pid) return;
+  let tids: number[] = [pid];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`).map(Number);
+  } catch {
+    /* no /proc: the main thread only */
+  }
+  for (const tid of tids) {
+    try {
+      os.setPriority(tid, nice);
+    } catch {
+      /* already gone */
+    }
   }
 }
 

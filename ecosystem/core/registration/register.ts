@@ -2,6 +2,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from 'pino';
+import { sharedSchemaValidator } from '../mcp/schema-validator.ts';
 
 /** Arguments of the switchboard's `registry_register` (ecosystem.md §8.6). */
 export interface RegistrationPayload {
@@ -44,7 +45,7 @@ export function startRegistration(o: RegistrationOptions): Registration {
 
   const attempt = async (): Promise<void> => {
     if (o.local && !o.switchboardUrl) return check(await o.local(o.payload));
-    client = new Client({ name: `butler-${o.payload.name}-registration`, version: o.version });
+    client = new Client({ name: `butler-${o.payload.name}-registration`, version: o.version }, { jsonSchemaValidator: sharedSchemaValidator });
     try {
       await client.connect(new StreamableHTTPClientTransport(new URL(o.switchboardUrl!)));
       const res = (await client.callTool({ name: 'registry_register', arguments: { ...o.payload } }, undefined, {

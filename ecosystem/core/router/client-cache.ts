@@ -1,5 +1,6 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { sharedSchemaValidator } from '../mcp/schema-validator.ts';
 
 /** Idle time after which a cached client is pinged before use (ecosystem.md §8.5 step 6). */
 export const IDLE_PING_MS = 30_000;
@@ -124,7 +125,7 @@ export class ClientCache {
   }
 
   private async connect(url: string, signal: AbortSignal): Promise<Entry> {
-    const client = new Client({ name: this.o.clientName, version: this.o.version });
+    const client = new Client({ name: this.o.clientName, version: this.o.version }, { jsonSchemaValidator: sharedSchemaValidator });
     // Errors surface on the call that hit them; the client-level hook would only duplicate them.
     client.onerror = () => undefined;
     const transport = new StreamableHTTPClientTransport(new URL(url));

@@ -2,6 +2,7 @@ import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import { CallToolRequestSchema, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import type { ToolRegistry } from './tool-registry.ts';
+import { sharedSchemaValidator } from '../mcp/schema-validator.ts';
 
 /** What the HTTP layer attaches to a request carrying a known session token. */
 export interface SessionAuth extends AuthInfo {
@@ -14,7 +15,7 @@ export interface SessionAuth extends AuthInfo {
  * token is honoured on every message, not just on initialize.
  */
 export function createMcpServer(butler: string, version: string, registry: ToolRegistry, shutdown: AbortSignal): Server {
-  const server = new Server({ name: `butler-${butler}`, version }, { capabilities: { tools: { listChanged: false } } });
+  const server = new Server({ name: `butler-${butler}`, version }, { capabilities: { tools: { listChanged: false } }, jsonSchemaValidator: sharedSchemaValidator });
   server.setRequestHandler(ListToolsRequestSchema, async (_req, extra) => ({
     tools: registry.list({ sessionId: sessionOf(extra.authInfo) }),
   }));

@@ -1,6 +1,7 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { McpError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { sharedSchemaValidator } from '../mcp/schema-validator.ts';
 
 /**
  * The heartbeat's single MCP client, to the switchboard only (security.md
@@ -58,7 +59,7 @@ export class SwitchboardClient {
   }
 
   private async connect(): Promise<Client> {
-    const client = new Client({ name: this.clientName, version: '1' });
+    const client = new Client({ name: this.clientName, version: '1' }, { jsonSchemaValidator: sharedSchemaValidator });
     await client.connect(new StreamableHTTPClientTransport(new URL(this.url)));
     return client;
   }

@@ -1,0 +1,74 @@
+// dist/daemon.mjs: starts the daemon bundle (dist/daemon.cjs) with a V8 code
+// cache, so a daemon does not compile the same 2 MB of JavaScript again at
+// every start. Copied verbatim to dist/ by scripts/build-ecosystem.mjs.
+//
+// The cache is V8's own (vm.Script cachedData): V8 checks it against the
+// source and its flags and rejects a stale one, which is then replaced. It
+// is written when a daemon that became ready exits, so it holds the functions
+// a daemon really runs (start-up, MCP sessions, registration), not only the
+// top level. Kept per bundle (path, size, mtime) and Node version in
+// <tmpdir>/butlers-v8-cache-<uid>/; BUTLERS_CODE_CACHE=0 turns it off.
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import vm from 'node:vm';
+
+const bundle = fileURLToPath(new URL('./daemon.cjs', import.meta.url));
+const requireFromBundle = createRequire(bundle);
+// Functions restored from a code cache lose the host's dynamic-import hook on
+// Node 20 ("A dynamic import callback was not specified"), so the bundle's
+// few import() calls (roster tools, esbuild) borrow this module's.
+globalThis[Symbol.for('butlers.import')] = (specifier) => import(specifier);
+
+if (process.env.BUTLERS_CODE_CACHE === '0') {
+  requireFromBundle(bundle);
+} else {
+  runCached();
+}
+
+function runCached() {
+  const source = readFileSync(bundle, 'utf8');
+  const st = statSync(bundle);
+  const uid = typeof process.getuid === 'function' ? process.getuid() : 0;
+  const dir = path.join(os.tmpdir(), `butlers-v8-cache-${uid}`);
+  const key = createHash('sha256').update([bundle, st.size, st.mtimeMs, process.version, process.arch].join('\0')).digest('hex').slice(0, 24);
+  const file = path.join(dir, `${key}.bin`);
+  let cachedData;
+  try {
+    cachedData = readFileSync(file);
+  } catch {
+    cachedData = undefined;
+  }
+  const wrapped = `(function (exports, require, module, __filename, __dirname) {${source}\n})`;
+  const script = new vm.Script(wrapped, { filename: bundle, cachedData });
+  if (!cachedData || script.cachedDataRejected) {
+    process.once('exit', () => {
+      // Only a daemon that reached `ready` has run what later daemons will run.
+      if (!globalThis[Symbol.for('butlers.daemon.ready')]) return;
+      try {
+        mkdirSync(dir, { recursive: true, mode: 0o700 });
+        const tmp = `${file}.${process.pid}.tmp`;
+        writeFileSync(tmp, script.createCachedData());
+        renameSync(tmp, file);
+        prune(dir, file);
+      } catch {
+        // A cache is an optimisation: a read-only temp dir just means no cache.
+      }
+    });
+  }
+  const fn = script.runInThisContext();
+  const module = { exports: {}, filename: bundle, id: bundle, loaded: false };
+  fn.call(module.exports, module.exports, requireFromBundle, module, bundle, path.dirname(bundle));
+}
+
+/** Keeps the newest few caches (one per bundle build and Node version). */
+function prune(dir, keep) {
+  const others = readdirSync(dir)
+    .filter((n) => n.endsWith('.bin') && path.join(dir, n) !== keep)
+    .map((n) => ({ n, t: statSync(path.join(dir, n)).mtimeMs }))
+    .sort((a, b) => b.t - a.t);
+  for (const { n } of others.slice(3)) rmSync(path.join(dir, n), { force: true });
+}
