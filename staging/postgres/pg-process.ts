@@ -31,8 +31,9 @@ export const STAGING_SETTINGS: Record<string, string> = {
   wal_level: 'minimal',
   max_wal_senders: '0',
   // The cluster may live on a tmpfs (scratch.ts): bound the WAL it keeps in memory.
+  // min_wal_size must be at least two segments: 32 MB covers the default 16 MB ones of a container.
   max_wal_size: '128MB',
-  min_wal_size: '16MB',
+  min_wal_size: '32MB',
   shared_buffers: '32MB',
   max_connections: '250',
   jit: 'off',
