@@ -82,14 +82,22 @@ export function seededKey(key: string, seedKey: string): string {
   return `${key}-${seedKey}`;
 }
 
-/** Removes all but the `keep` most recently used seeded entries of `key` (each is a whole cluster). Best effort. */
-export async function pruneSeeded(key: string, keep = 2): Promise<void> {
+/**
+ * Keeps the `keep` most recently used seeded entries of all binaries (each is
+ * a whole cluster, and a spare copy, in what may be RAM) and removes the rest.
+ * Best effort.
+ */
+export async function pruneSeeded(keep = 2): Promise<void> {
   const root = cacheRoot();
   try {
-    const names = (await readdir(root)).filter((n) => n.startsWith(`${key}-`) && !n.includes('.tmp-'));
+    const names = (await readdir(root)).filter((n) => !n.includes('.tmp-'));
     const dated = await Promise.all(names.map(async (n) => ({ n, t: (await stat(path.join(root, n))).mtimeMs })));
     dated.sort((a, b) => b.t - a.t);
-    await Promise.all(dated.slice(keep).map(({ n }) => rm(path.join(root, n), { recursive: true, force: true })));
+    // Seeded entries are `<key>-<seed key>`; pristine ones (28 MB) get a little more room.
+    const seeded = dated.filter(({ n }) => n.includes('-'));
+    const pristine = dated.filter(({ n }) => !n.includes('-'));
+    const drop = [...seeded.slice(keep), ...pristine.slice(keep + 1)];
+    await Promise.all(drop.map(({ n }) => rm(path.join(root, n), { recursive: true, force: true })));
   } catch {
     /* nothing to prune */
   }

@@ -149,7 +149,7 @@ export async function startLocalCluster(
       await ctx.seed.build({ provider, adminUrl, host: '127.0.0.1', port: proc.port, ...info, stop: async () => {} }, ctx.log);
       await proc.stop();
       await savePristine(seededKey(key, ctx.seed.key), dataDir, fresh);
-      await pruneSeeded(key);
+      await pruneSeeded();
       proc = await startOnFreePort(binaries, folder, dataDir, owner);
       adminUrl = `postgres://${ADMIN}:${fresh}@127.0.0.1:${proc.port}/postgres`;
       seedState = 'built';
