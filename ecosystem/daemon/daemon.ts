@@ -39,6 +39,13 @@ export interface StartDaemonOptions {
    * registration. The harness builds migrated template databases this way.
    */
   migrateOnly?: boolean;
+  /**
+   * Set by a warm spare (`--warm`): how long the loaded process waited for its
+   * launch line (near 0: it was launched before its code had finished loading)
+   * and the CPU its loading took. Logged with `butler.ready` so a slow boot
+   * shows where its time went.
+   */
+  spare?: { waitMs: number; loadCpuMs: number };
 }
 
 /** A running butler daemon; `close()` is the SIGTERM path and safe to call twice. */
@@ -201,7 +208,7 @@ export async function startDaemon(o: StartDaemonOptions): Promise<DaemonHandle |
         : null;
     if (!registration) log.info({ event: 'registry.skipped' }, 'no switchboard.url and no local registry_register: not registering');
     const cpu = process.cpuUsage();
-    log.info({ event: 'butler.ready', port, endpoint: endpointUrl, startup_ms: timer.total(), phases: timer.phases(), process_cpu_ms: Math.round((cpu.user + cpu.system) / 1000) }, `butler ${name} ready on ${endpointUrl}`);
+    log.info({ event: 'butler.ready', port, endpoint: endpointUrl, startup_ms: timer.total(), phases: timer.phases(), process_cpu_ms: Math.round((cpu.user + cpu.system) / 1000), process_uptime_ms: Math.round(performance.now()), ...(o.spare ? { spare: { wait_ms: o.spare.waitMs, load_cpu_ms: o.spare.loadCpuMs } } : {}) }, `butler ${name} ready on ${endpointUrl}`);
 
     let closing: Promise<void> | null = null;
     const close = (reason = 'close') =>

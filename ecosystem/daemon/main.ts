@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { StartupError } from '../core/startup-error.ts';
-import { startDaemon, type DaemonHandle } from './daemon.ts';
+import { startDaemon, type DaemonHandle, type StartDaemonOptions } from './daemon.ts';
 import { awaitLaunch, launchArgs } from './warm.ts';
 
 /**
@@ -10,9 +10,13 @@ import { awaitLaunch, launchArgs } from './warm.ts';
  */
 async function main(): Promise<void> {
   let argv = process.argv.slice(2);
+  let spare: StartDaemonOptions['spare'];
   if (argv.length === 1 && argv[0] === '--warm') {
     // A warm spare: code loaded, waiting for its real arguments (see warm.ts).
+    const loadedAt = performance.now();
+    const cpu = process.cpuUsage();
     const line = await awaitLaunch();
+    spare = { waitMs: Math.round(performance.now() - loadedAt), loadCpuMs: Math.round((cpu.user + cpu.system) / 1000) };
     if (line === null) process.exit(0);
     try {
       argv = launchArgs(line);
@@ -56,6 +60,7 @@ async function main(): Promise<void> {
       rosterDir: args.roster,
       overlayPath: args.overlay,
       cli: { port: args.port, 'log-level': args['log-level'], 'db-name': args['db-name'] },
+      spare,
     });
   } catch (err) {
     // startDaemon already logged butler.startup_failed.

@@ -95,7 +95,7 @@ export async function connectMcp(url: string, opts: ConnectOptions = {}): Promis
   };
 }
 
-function toOutcome<T>(res: { isError?: boolean; structuredContent?: unknown; content?: { type: string; text?: string }[] }): ToolOutcome<T> {
+export function toOutcome<T>(res: { isError?: boolean; structuredContent?: unknown; content?: { type: string; text?: string }[] }): ToolOutcome<T> {
   const text = (res.content ?? []).filter((c) => c.type === 'text').map((c) => c.text ?? '').join('\n');
   let data: unknown = res.structuredContent;
   if (data === undefined) {

@@ -43,6 +43,8 @@ export class DaemonProcess {
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   private tail: string[] = [];
   private exitInfo: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  private watchers: Array<{ needle: string; wake: () => void }> = [];
+  private seen = new Set<string>();
 
   constructor(opts: DaemonProcessOptions) {
     installExitHook();
@@ -63,6 +65,7 @@ export class DaemonProcess {
       createInterface({ input: stream }).on('line', (line) => {
         this.tail.push(line);
         if (this.tail.length > TAIL) this.tail.shift();
+        if (this.watchers.length) this.wakeWatchers(line);
         opts.log.childLine(source, line, name);
         if (opts.echo) process.stderr.write(`[${this.label}] ${line}\n`);
       });
@@ -114,6 +117,38 @@ export class DaemonProcess {
 
   get exit() {
     return this.exitInfo;
+  }
+
+  /**
+   * Resolves once an output line containing `needle` has been seen (at once if
+   * one already was), or after `maxWaitMs` either way. Readiness probes use it
+   * to wake when the daemon logs `butler.ready` instead of polling blindly; a
+   * daemon that never logs it is still probed, only less often.
+   */
+  lineSeen(needle: string, maxWaitMs: number): Promise<boolean> {
+    if (this.seen.has(needle)) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const w = {
+        needle,
+        wake: () => {
+          clearTimeout(timer);
+          resolve(true);
+        },
+      };
+      const timer = setTimeout(() => {
+        this.watchers = this.watchers.filter((x) => x !== w);
+        resolve(false);
+      }, maxWaitMs);
+      this.watchers.push(w);
+    });
+  }
+
+  private wakeWatchers(line: string): void {
+    const hit = this.watchers.filter((w) => line.includes(w.needle));
+    if (!hit.length) return;
+    for (const w of hit) this.seen.add(w.needle);
+    this.watchers = this.watchers.filter((w) => !hit.includes(w));
+    for (const w of hit) w.wake();
   }
 
   logTail(): string[] {

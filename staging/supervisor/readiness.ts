@@ -1,3 +1,5 @@
+import http from 'node:http';
+
 /**
  * Composable readiness checks (after testcontainers' wait strategies): each
  * check has a name and its own timeout, and a failure says which butler, which
@@ -37,26 +39,33 @@ export interface WaitOptions {
   logTail?: () => string[];
 }
 
+/** How long each check took to pass and how many probes it needed, in check order. */
+export type ReadinessTimings = Array<{ check: string; ms: number; probes: number }>;
+
 /** Runs checks in order; each gets what is left of the overall timeout. */
-export async function waitForAll(checks: ReadinessCheck[], opts: WaitOptions): Promise<void> {
+export async function waitForAll(checks: ReadinessCheck[], opts: WaitOptions): Promise<ReadinessTimings> {
   const started = Date.now();
+  const timings: ReadinessTimings = [];
   for (const check of checks) {
-    const remaining = opts.timeoutMs - (Date.now() - started);
-    await waitFor(check, { ...opts, timeoutMs: Math.max(remaining, 0) }, started);
+    const t = Date.now();
+    const remaining = opts.timeoutMs - (t - started);
+    const probes = await waitFor(check, { ...opts, timeoutMs: Math.max(remaining, 0) }, started);
+    timings.push({ check: check.name, ms: Date.now() - t, probes });
   }
+  return timings;
 }
 
-async function waitFor(check: ReadinessCheck, opts: WaitOptions, started: number): Promise<void> {
+async function waitFor(check: ReadinessCheck, opts: WaitOptions, started: number): Promise<number> {
   const deadline = Date.now() + opts.timeoutMs;
   const interval = opts.intervalMs ?? 50;
   let last = 'not yet probed';
-  for (;;) {
+  for (let probes = 1; ; probes++) {
     const attempt = check.probe().then(
       (r) => r,
       (e: Error) => e.message || String(e),
     );
     const result = opts.abort ? await Promise.race([attempt, opts.abort]) : await attempt;
-    if (result === true) return;
+    if (result === true) return probes;
     last = result;
     if (Date.now() >= deadline) {
       throw new ReadinessError(opts.butler, check.name, Date.now() - started, last, opts.logTail?.() ?? []);
@@ -65,17 +74,48 @@ async function waitFor(check: ReadinessCheck, opts: WaitOptions, started: number
   }
 }
 
-/** GET <url> answers 200 and its JSON satisfies `accept`. */
-export function httpCheck(name: string, url: string, accept: (body: any) => true | string = () => true): ReadinessCheck {
+/**
+ * GET <url> answers 200 and its JSON satisfies `accept`. `before` runs ahead of
+ * each probe (e.g. waiting for the daemon's ready log line). node:http, not
+ * fetch: a probe is one small local GET, and fetch's per-request cost is
+ * several times higher on a box where six daemons are starting.
+ */
+export function httpCheck(
+  name: string,
+  url: string,
+  accept: (body: any) => true | string = () => true,
+  before?: () => Promise<unknown>,
+): ReadinessCheck {
   return {
     name,
     async probe() {
-      const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
-      if (res.status !== 200) return `HTTP ${res.status}`;
-      const body = await res.json().catch(() => undefined);
+      await before?.();
+      const { status, body } = await getJson(url, 2000);
+      if (status !== 200) return `HTTP ${status}`;
       return accept(body);
     },
   };
+}
+
+function getJson(url: string, timeoutMs: number): Promise<{ status: number; body: unknown }> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(url, { timeout: timeoutMs, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        let body: unknown;
+        try {
+          body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+        } catch {
+          body = undefined;
+        }
+        resolve({ status: res.statusCode ?? 0, body });
+      });
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+    req.on('error', reject);
+  });
 }
 
 export function check(name: string, probe: () => Promise<true | string>): ReadinessCheck {

@@ -2,10 +2,10 @@ import { readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { RunLog } from '../run-log.ts';
-import { connectMcp } from '../mcp/client.ts';
+import { callToolOnce } from '../mcp/probe.ts';
 import { DaemonProcess } from './daemon-process.ts';
 import { mergeOverlay, writeOverlay, type Overlay } from './overlay.ts';
-import { check, httpCheck, waitForAll, type ReadinessCheck } from './readiness.ts';
+import { check, httpCheck, waitForAll, type ReadinessCheck, type ReadinessTimings } from './readiness.ts';
 
 /** What the supervisor needs to run one butler. */
 export interface DaemonSpec {
@@ -119,8 +119,9 @@ export class Supervisor {
     this.procs.set(name, proc);
     this.opts.log.log('supervisor', 'info', 'supervisor.spawned', { butler: name, child_pid: proc.pid, port: spec.port, ...(spare ? { warm_spare: true } : {}) });
     const checks = this.readinessChecks(spec, proc, o);
+    let readiness: ReadinessTimings;
     try {
-      await waitForAll(checks, {
+      readiness = await waitForAll(checks, {
         butler: label,
         timeoutMs: o.readinessTimeoutMs ?? 60_000,
         abort: proc.exitedAsError(),
@@ -131,7 +132,7 @@ export class Supervisor {
       this.opts.log.log('supervisor', 'error', 'supervisor.not_ready', { butler: name, error: (err as Error).message.split('\n')[0] });
       throw err;
     }
-    this.opts.log.log('supervisor', 'info', 'supervisor.ready', { butler: name, child_pid: proc.pid });
+    this.opts.log.log('supervisor', 'info', 'supervisor.ready', { butler: name, child_pid: proc.pid, readiness });
     return proc;
   }
 
@@ -139,16 +140,18 @@ export class Supervisor {
     const origin = `http://127.0.0.1:${spec.port}`;
     const checks: ReadinessCheck[] = [
       check('process alive', async () => (proc.alive ? true : 'process exited')),
-      httpCheck('/healthz 200', `${origin}/healthz`, (b) => (b?.ready === true ? true : `body ${JSON.stringify(b)}`)),
+      httpCheck(
+        '/healthz 200',
+        `${origin}/healthz`,
+        (b) => (b?.ready === true ? true : `body ${JSON.stringify(b)}`),
+        // Probe when the daemon says it is ready; without that line, every 250 ms or so.
+        () => proc.lineSeen('"event":"butler.ready"', 250),
+      ),
       check('status tool answers', async () => {
-        const mcp = await connectMcp(`${origin}/mcp`, { clientName: 'butlers-e2e-readiness' });
-        try {
-          const s = await mcp.call<{ butler: string }>('status', {}, { timeoutMs: 5000 });
-          const expected = spec.daemonName ?? spec.name;
-          return s.butler === expected ? true : `status.butler is ${s.butler}`;
-        } finally {
-          await mcp.close();
-        }
+        const out = await callToolOnce<{ butler: string }>(`${origin}/mcp`, 'status', {}, { timeoutMs: 5000, clientName: 'butlers-e2e-readiness' });
+        if (out.isError) return `status returned an error: ${out.text.slice(0, 200)}`;
+        const expected = spec.daemonName ?? spec.name;
+        return out.data?.butler === expected ? true : `status.butler is ${out.data?.butler}`;
       }),
     ];
     if (!o.skipRegistryCheck) {

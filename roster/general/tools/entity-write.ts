@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { withExamples } from '../../../ecosystem/core/json-schema.ts';
+import { withExamples } from '../../../ecosystem/core/schema-extras.ts';
 import { defineTool, ToolError } from '../../../ecosystem/core/tool.ts';
 import { rowId, text } from '../../_lib/fields.ts';
 import { plainRow } from '../../_lib/rows.ts';

@@ -1,4 +1,4 @@
-import { withExamples } from '../../../ecosystem/core/json-schema.ts';
+import { withExamples } from '../../../ecosystem/core/schema-extras.ts';
 import { defineTool, ToolError } from '../../../ecosystem/core/tool.ts';
 import { rowId, text, timestamp } from '../../_lib/fields.ts';
 import { resolveOne } from '../../_lib/lookup.ts';
