@@ -2,7 +2,8 @@ import { readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { RunLog } from '../run-log.ts';
-import { callToolOnce } from '../mcp/probe.ts';
+import { callToolOnce } from '../../contracts/mcp-call-once.ts';
+import { newTraceparent, toOutcome } from '../mcp/client.ts';
 import { DaemonProcess } from './daemon-process.ts';
 import { mergeOverlay, writeOverlay, type Overlay } from './overlay.ts';
 import { check, httpCheck, waitForAll, type ReadinessCheck, type ReadinessTimings } from './readiness.ts';
@@ -148,7 +149,9 @@ export class Supervisor {
         () => proc.lineSeen('"event":"butler.ready"', 250),
       ),
       check('status tool answers', async () => {
-        const out = await callToolOnce<{ butler: string }>(`${origin}/mcp`, 'status', {}, { timeoutMs: 5000, clientName: 'butlers-e2e-readiness' });
+        // One raw exchange, not an SDK session: see contracts/mcp-call-once.ts.
+        const raw = await callToolOnce(`${origin}/mcp`, 'status', {}, { timeoutMs: 5000, clientName: 'butlers-e2e-readiness', meta: { traceparent: newTraceparent() } });
+        const out = toOutcome<{ butler: string }>(raw);
         if (out.isError) return `status returned an error: ${out.text.slice(0, 200)}`;
         const expected = spec.daemonName ?? spec.name;
         return out.data?.butler === expected ? true : `status.butler is ${out.data?.butler}`;

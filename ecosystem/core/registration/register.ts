@@ -1,8 +1,6 @@
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from 'pino';
-import { sharedSchemaValidator } from '../mcp/schema-validator.ts';
+import { callToolOnce } from '../../../contracts/mcp-call-once.ts';
 
 /** Arguments of the switchboard's `registry_register` (ecosystem.md §8.6). */
 export interface RegistrationPayload {
@@ -28,7 +26,7 @@ export interface RegistrationOptions {
   attemptTimeoutMs?: number;
 }
 
-/** The background registration loop; `stop()` ends it and closes its client (safe twice). */
+/** The background registration loop; `stop()` ends it, aborting a call in flight (safe twice). */
 export interface Registration {
   /** Resolves true once registered, false when stopped first. */
   done: Promise<boolean>;
@@ -40,24 +38,19 @@ export const backoffMs = (attempt: number): number => Math.min(30_000, 1000 * 2 
 /** Registers with the switchboard, retrying with backoff while it is unreachable or refuses. */
 export function startRegistration(o: RegistrationOptions): Registration {
   const stopper = new AbortController();
-  let client: Client | null = null;
   const target = o.switchboardUrl ?? 'self';
 
   const attempt = async (): Promise<void> => {
     if (o.local && !o.switchboardUrl) return check(await o.local(o.payload));
-    client = new Client({ name: `butler-${o.payload.name}-registration`, version: o.version }, { jsonSchemaValidator: sharedSchemaValidator });
-    try {
-      await client.connect(new StreamableHTTPClientTransport(new URL(o.switchboardUrl!)));
-      const res = (await client.callTool({ name: 'registry_register', arguments: { ...o.payload } }, undefined, {
-        timeout: o.attemptTimeoutMs ?? 10_000,
-        signal: stopper.signal,
-      })) as CallToolResult;
-      check(res);
-    } finally {
-      const c = client;
-      client = null;
-      await c?.close().catch(() => undefined);
-    }
+    // One call, one short session (deleted afterwards): a raw exchange instead
+    // of an SDK client, whose first session costs a starting daemon ~0.1 s of CPU.
+    const res = await callToolOnce(o.switchboardUrl!, 'registry_register', { ...o.payload }, {
+      timeoutMs: o.attemptTimeoutMs ?? 10_000,
+      signal: stopper.signal,
+      clientName: `butler-${o.payload.name}-registration`,
+      clientVersion: o.version,
+    });
+    check(res as CallToolResult);
   };
 
   const done = (async () => {
@@ -83,7 +76,6 @@ export function startRegistration(o: RegistrationOptions): Registration {
     done,
     stop: async () => {
       stopper.abort();
-      await client?.close().catch(() => undefined);
       await done.catch(() => false);
     },
   };

@@ -5,7 +5,7 @@ import { expect, test } from '@playwright/test';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { z } from 'zod';
-import { callToolOnce } from './probe.ts';
+import { callToolOnce } from './mcp-call-once.ts';
 
 /**
  * A stateful SDK server on an ephemeral port: `status` answers, `broken`
@@ -53,11 +53,11 @@ for (const json of [true, false]) {
   test(`callToolOnce: one tool call over Streamable HTTP, session deleted afterwards (${json ? 'JSON' : 'SSE'} responses)`, async () => {
     const s = await sdkServer({ json });
     try {
-      const out = await callToolOnce<{ butler: string }>(s.url, 'status');
-      expect(out.isError).toBe(false);
-      expect(out.data).toEqual({ butler: 'probe-test', ok: true });
+      const out = await callToolOnce(s.url, 'status', {}, { meta: { traceparent: `00-${'a'.repeat(32)}-${'b'.repeat(16)}-01` } });
+      expect(out.isError).toBeFalsy();
+      expect(JSON.parse(out.content?.[0]?.text ?? '')).toEqual({ butler: 'probe-test', ok: true });
       const echoed = await callToolOnce(s.url, 'echo', { text: 'héllo' });
-      expect(echoed.text).toBe('héllo');
+      expect(echoed.content?.[0]?.text).toBe('héllo');
       // initialize, initialized, tools/call, DELETE: twice.
       expect(s.methods).toEqual(['POST', 'POST', 'POST', 'DELETE', 'POST', 'POST', 'POST', 'DELETE']);
       expect(s.sessions()).toBe(0);
@@ -67,17 +67,22 @@ for (const json of [true, false]) {
   });
 }
 
-test('callToolOnce: a throwing tool is an isError outcome, bad arguments too, and a silent server times out', async () => {
+test('callToolOnce: a throwing tool is an isError outcome, bad arguments too; a silent server times out or is aborted', async () => {
   const s = await sdkServer({ json: true });
   try {
     const broken = await callToolOnce(s.url, 'broken');
     expect(broken.isError).toBe(true);
-    expect(broken.text).toContain('kaput');
+    expect(JSON.stringify(broken.content)).toContain('kaput');
     const bad = await callToolOnce(s.url, 'echo', { text: 42 });
     expect(bad.isError).toBe(true);
     const started = Date.now();
     await expect(callToolOnce(s.url, 'slow', {}, { timeoutMs: 300 })).rejects.toThrow(/no answer within/);
     expect(Date.now() - started).toBeLessThan(5000);
+    const stop = new AbortController();
+    setTimeout(() => stop.abort(), 200);
+    await expect(callToolOnce(s.url, 'slow', {}, { timeoutMs: 10_000, signal: stop.signal })).rejects.toThrow(/aborted/);
+    // Both abandoned calls still deleted their sessions.
+    await expect.poll(() => s.sessions()).toBe(0);
   } finally {
     await s.stop();
   }

@@ -1,53 +1,77 @@
 import http from 'node:http';
-import { newTraceparent, toOutcome, type ToolOutcome } from './client.ts';
+
+/** A `tools/call` result as it came over the wire (MCP CallToolResult). */
+export interface RawToolResult {
+  content?: Array<{ type: string; text?: string }>;
+  structuredContent?: unknown;
+  isError?: boolean;
+  [key: string]: unknown;
+}
+
+export interface CallOnceOptions {
+  /** Whole exchange, all four requests; default 5 s. */
+  timeoutMs?: number;
+  clientName?: string;
+  clientVersion?: string;
+  /** `_meta` of the call (e.g. a traceparent). */
+  meta?: Record<string, unknown>;
+  signal?: AbortSignal;
+}
 
 /**
- * One tool call over MCP Streamable HTTP, spoken directly with node:http:
- * `initialize`, `notifications/initialized`, `tools/call`, then `DELETE` of
- * the session. Readiness uses it to ask each booting butler for `status`.
+ * One tool call over MCP Streamable HTTP (protocol revision 2025-03-26 and
+ * later), spoken directly with node:http: `initialize`,
+ * `notifications/initialized`, `tools/call`, then `DELETE` of the session.
+ * Used where a process makes exactly one call while a whole ecosystem is
+ * starting on the same cores: the harness's readiness `status` probe and a
+ * butler's registration with the switchboard.
  *
- * Why not the SDK client: a readiness probe runs once per butler while six
- * daemons start on the same cores, and a first SDK session (fetch, web
- * streams, schema parsing, all still cold) cost the harness ~65 ms of CPU per
- * butler, ~0.4 s per boot. This is the same protocol on the same endpoint;
- * the daemon cannot tell the difference. Tests use the SDK client
- * (`connectMcp`) everywhere else.
+ * Why not the SDK client: a first SDK session in a process (fetch, web
+ * streams, schema parsing, all still cold) cost 65-200 ms of CPU, paid by
+ * every butler and by the harness for every butler at every boot. This is the
+ * same protocol on the same endpoint; the server cannot tell the difference.
+ * Anything that keeps a session (tests, routing, LLM sessions) uses the SDK.
+ * A JSON-RPC error rejects; a tool error is a result with `isError`.
  */
-export async function callToolOnce<T = unknown>(
-  url: string,
-  tool: string,
-  args: Record<string, unknown> = {},
-  opts: { timeoutMs?: number; clientName?: string } = {},
-): Promise<ToolOutcome<T>> {
+export async function callToolOnce(url: string, tool: string, args: Record<string, unknown> = {}, opts: CallOnceOptions = {}): Promise<RawToolResult> {
   const deadline = Date.now() + (opts.timeoutMs ?? 5000);
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const ctx: Ctx = { url, agent, deadline, signal: opts.signal };
   let session: string | undefined;
   let protocolVersion = LATEST;
   try {
-    const init = await rpc(url, agent, deadline, undefined, protocolVersion, {
+    const init = await rpc(ctx, undefined, protocolVersion, {
       jsonrpc: '2.0',
       id: 1,
       method: 'initialize',
-      params: { protocolVersion, capabilities: {}, clientInfo: { name: opts.clientName ?? 'butlers-e2e-probe', version: '0.1.0' } },
+      params: { protocolVersion, capabilities: {}, clientInfo: { name: opts.clientName ?? 'mcp-call-once', version: opts.clientVersion ?? '1.0.0' } },
     });
     session = init.session;
-    const result = resultOf(init.message, 'initialize') as { protocolVersion?: string };
+    const result = resultOf(init.message, 'initialize') as { protocolVersion?: unknown };
     if (typeof result.protocolVersion === 'string') protocolVersion = result.protocolVersion;
-    await rpc(url, agent, deadline, session, protocolVersion, { jsonrpc: '2.0', method: 'notifications/initialized' });
-    const call = await rpc(url, agent, deadline, session, protocolVersion, {
+    await rpc(ctx, session, protocolVersion, { jsonrpc: '2.0', method: 'notifications/initialized' });
+    const call = await rpc(ctx, session, protocolVersion, {
       jsonrpc: '2.0',
       id: 2,
       method: 'tools/call',
-      params: { name: tool, arguments: args, _meta: { traceparent: newTraceparent() } },
+      params: { name: tool, arguments: args, ...(opts.meta ? { _meta: opts.meta } : {}) },
     });
-    return toOutcome<T>(resultOf(call.message, `tools/call ${tool}`) as Parameters<typeof toOutcome>[0]);
+    return resultOf(call.message, `tools/call ${tool}`) as RawToolResult;
   } finally {
-    if (session) await request(url, agent, deadline, 'DELETE', session, protocolVersion).catch(() => undefined);
+    // A session left open would hold server memory until its idle reaper runs.
+    if (session) await request({ ...ctx, deadline: Math.max(ctx.deadline, Date.now() + 1000), signal: undefined }, 'DELETE', session, protocolVersion).catch(() => undefined);
     agent.destroy();
   }
 }
 
 const LATEST = '2025-06-18';
+
+interface Ctx {
+  url: string;
+  agent: http.Agent;
+  deadline: number;
+  signal: AbortSignal | undefined;
+}
 
 function resultOf(message: unknown, what: string): Record<string, unknown> {
   const m = message as { result?: Record<string, unknown>; error?: { code?: number; message?: string } } | undefined;
@@ -58,14 +82,12 @@ function resultOf(message: unknown, what: string): Record<string, unknown> {
 
 /** POSTs one JSON-RPC message; returns the response to it (undefined for a notification) and the session id. */
 async function rpc(
-  url: string,
-  agent: http.Agent,
-  deadline: number,
+  ctx: Ctx,
   session: string | undefined,
   protocolVersion: string,
   body: { jsonrpc: '2.0'; id?: number; method: string; params?: unknown },
 ): Promise<{ message: unknown; session: string | undefined }> {
-  const res = await request(url, agent, deadline, 'POST', session, protocolVersion, JSON.stringify(body));
+  const res = await request(ctx, 'POST', session, protocolVersion, JSON.stringify(body));
   if (res.status === 202) return { message: undefined, session: res.session ?? session };
   if (res.status !== 200) throw new Error(`${body.method}: HTTP ${res.status} ${res.body.slice(0, 200)}`);
   let message: unknown;
@@ -89,16 +111,16 @@ async function rpc(
 }
 
 function request(
-  url: string,
-  agent: http.Agent,
-  deadline: number,
+  ctx: Ctx,
   method: 'POST' | 'DELETE',
   session: string | undefined,
   protocolVersion: string,
   body?: string,
 ): Promise<{ status: number; type: string; session: string | undefined; body: string }> {
+  const { url, agent, deadline, signal } = ctx;
+  if (signal?.aborted) return Promise.reject(new Error(`aborted (${method} ${url})`));
   const timeout = deadline - Date.now();
-  if (timeout <= 0) return Promise.reject(new Error(`no answer within the probe's time limit (${method} ${url})`));
+  if (timeout <= 0) return Promise.reject(new Error(`no answer within the call's time limit (${method} ${url})`));
   const headers: Record<string, string> = {
     accept: 'application/json, text/event-stream',
     'mcp-protocol-version': protocolVersion,
@@ -109,7 +131,7 @@ function request(
     headers['content-length'] = String(Buffer.byteLength(body));
   }
   return new Promise((resolve, reject) => {
-    const req = http.request(url, { method, agent, headers, timeout }, (res) => {
+    const req = http.request(url, { method, agent, headers, timeout, signal }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () =>
@@ -123,7 +145,7 @@ function request(
       res.on('error', reject);
     });
     req.on('timeout', () => req.destroy(new Error(`no answer within ${timeout} ms (${method} ${url})`)));
-    req.on('error', reject);
+    req.on('error', (err) => reject(signal?.aborted ? new Error(`aborted (${method} ${url})`) : err));
     req.end(body);
   });
 }
