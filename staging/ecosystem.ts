@@ -112,10 +112,11 @@ export async function bootEcosystem(o: BootOptions = {}): Promise<Ecosystem> {
   const teardown = async () => {
     await supervisor?.shutdown().catch((e) => log.log('supervisor', 'error', 'supervisor.shutdown_failed', { error: String(e) }));
     await Promise.all([...pools.values()].map((p) => p.end().catch(() => {})));
+    // The double lives in this process: it cannot outlive it, kept or not.
+    await double?.close();
     if (keep) return;
     if (postgres?.provider === 'url') await dropButlerDatabases(postgres, provisioned).catch(() => {});
     await postgres?.stop();
-    await double?.close();
     rmSync(runDir, { recursive: true, force: true });
   };
 
@@ -403,7 +404,9 @@ function keepMessage(eco: Ecosystem): string {
       ? 'docker ps --filter ancestor=<image> then docker rm -f <container>'
       : eco.postgres.provider === 'url'
         ? `drop the databases and roles ending in _${eco.runId}_w${eco.parallelIndex}`
-        : `kill $(head -1 $(find ${eco.runDir} /tmp -name postmaster.pid -newer ${eco.logFile} 2>/dev/null | head -1)); rm -rf ${eco.runDir}`;
+        : eco.postgres.dataDir
+          ? `kill -INT $(head -1 ${eco.postgres.dataDir}/postmaster.pid); rm -rf ${path.dirname(eco.postgres.dataDir)} ${eco.runDir}`
+          : `rm -rf ${eco.runDir}`;
   return [
     'E2E_KEEP=1: the daemons were stopped; PostgreSQL and every butler database were left up for inspection.',
     `  inspect: psql ${eco.postgres.adminUrl}   (databases: ${Object.values(eco.butlers).map((b) => b.database).join(', ')})`,

@@ -1,4 +1,5 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import pg from 'pg';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { test, expect } from '../../fixtures/index.ts';
@@ -52,4 +53,60 @@ test('INF-13 specs run against a held `npm run staging` ecosystem without bootin
     rmSync(report, { force: true });
     rmSync(stateFile, { force: true });
   }
+});
+
+test('INF-15 E2E_KEEP=1 leaves PostgreSQL and every butler database up after the run, and the printed cleanup line removes them', async ({ ecosystem }) => {
+  test.skip(ecosystem.reused, 'this run is itself attached to a held ecosystem');
+  test.skip(
+    !['embedded', 'system'].includes(ecosystem.postgres.provider),
+    `the cleanup line is a shell command only for local clusters; this run uses ${ecosystem.postgres.provider}`,
+  );
+  test.setTimeout(150_000);
+  const env = { E2E_KEEP: '1', E2E_PORT_BASE: String(ecosystem.portBase + 9500) };
+  const nested = run(
+    ['node_modules/@playwright/test/cli.js', 'test', '--project=smoke', '--no-deps', '-g', 'SMK-01 .*health', '--reporter=line', '--workers=1'],
+    env,
+    140_000,
+  );
+  const code = await nested.done;
+  const out = nested.output();
+  expect(code, out.slice(-2000)).toBe(0);
+  const inspect = /inspect: psql (\S+)\s+\(databases: ([^)]+)\)/.exec(out);
+  const cleanup = /cleanup: (.+)/.exec(out)?.[1];
+  expect(inspect, `no inspect line in:\n${out.slice(-2000)}`).toBeTruthy();
+  expect(cleanup, 'no cleanup line').toBeTruthy();
+  const adminUrl = inspect![1];
+  const databases = inspect![2].split(',').map((d) => d.trim());
+  expect(databases).toHaveLength(ecosystem.roster.length);
+
+  // The run is over and its worker gone; PostgreSQL still answers, with every butler database.
+  const admin = new pg.Client({ connectionString: adminUrl });
+  try {
+    await admin.connect();
+    const { rows } = await admin.query<{ datname: string }>('select datname from pg_database where datname = any($1)', [databases]);
+    expect(rows.map((r) => r.datname).sort()).toEqual([...databases].sort());
+  } finally {
+    await admin.end().catch(() => {});
+  }
+
+  const folders = [...cleanup!.matchAll(/rm -rf (.+)$/g)][0]?.[1].split(' ') ?? [];
+  expect(folders.length, cleanup).toBeGreaterThan(0);
+  const sh = spawnSync('sh', ['-c', cleanup!], { encoding: 'utf8' });
+  expect(sh.status, sh.stderr).toBe(0);
+  await expect
+    .poll(
+      async () => {
+        const c = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 1000 });
+        try {
+          await c.connect();
+          await c.end();
+          return 'still answering';
+        } catch {
+          return 'gone';
+        }
+      },
+      { timeout: 15_000, message: 'PostgreSQL still answers after the cleanup line' },
+    )
+    .toBe('gone');
+  expect(folders.filter((f) => existsSync(f)), 'folders left after the cleanup line').toEqual([]);
 });

@@ -9,7 +9,7 @@ import type { ProviderContext } from './chain.ts';
 import { cacheEnabled, cacheKey, claimSpare, pruneSeeded, replenishSpare, restorePristine, savePristine, seededKey } from './initdb-cache.ts';
 import { pgOsUser, type PgOsUser } from './os-user.ts';
 import { reachableBinaries, traversableBy } from './reachable-binaries.ts';
-import { scratchRoot } from './scratch.ts';
+import { scratchRoot, sweepStaleClusters, writeClusterOwner } from './scratch.ts';
 import { childEnv, freePort, spawnPostgres, type PgProcess } from './pg-process.ts';
 import { inspectServer } from './server-info.ts';
 import type { ClusterSeed, StartedServer } from './types.ts';
@@ -38,7 +38,12 @@ async function clusterFolder(runDir: string, owner: PgOsUser | undefined, env: N
         : null;
   if (!reason) return base;
   await mkdir(scratch, { recursive: true });
+  const swept = await sweepStaleClusters(scratch);
+  if (swept.removed.length) {
+    log(`postgres: removed ${swept.removed.length} cluster folder(s) left in ${scratch} by harness processes that died without stopping them (${Math.round(swept.bytes / 1048576)} MB)`);
+  }
   const elsewhere = await mkdtemp(path.join(scratch, 'butlers-pg-'));
+  writeClusterOwner(elsewhere, env.E2E_KEEP === '1');
   await writeFile(path.join(base, 'CLUSTER_LOCATION'), `${elsewhere}\n`);
   log(`postgres: cluster lives in ${elsewhere} (${reason})`);
   return elsewhere;
@@ -95,7 +100,7 @@ async function prepareData(
   return { dataDir, password, how, key, seeded: false };
 }
 
-async function startOnFreePort(binaries: PgBinaries, folder: string, dataDir: string, owner: PgOsUser | undefined): Promise<PgProcess> {
+async function startOnFreePort(binaries: PgBinaries, folder: string, dataDir: string, owner: PgOsUser | undefined, keepOnExit: boolean): Promise<PgProcess> {
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
     const socketDir = path.join(folder, 'sock');
@@ -104,7 +109,7 @@ async function startOnFreePort(binaries: PgBinaries, folder: string, dataDir: st
       await mkdir(socketDir, { recursive: true });
       if (owner) await chown(socketDir, owner.uid, owner.gid);
     }
-    const options = { postgres: binaries.postgres, dataDir, socketDir: usable ? socketDir : null, logFile: path.join(folder, 'postgres.log'), owner };
+    const options = { postgres: binaries.postgres, dataDir, socketDir: usable ? socketDir : null, logFile: path.join(folder, 'postgres.log'), owner, keepOnExit };
     try {
       return await spawnPostgres(options, port);
     } catch (err) {
@@ -136,7 +141,8 @@ export async function startLocalCluster(
   let proc: PgProcess | undefined;
   try {
     const { dataDir, password, how, key, seeded } = await prepareData(binaries, folder, owner, ctx.env, ctx.seed);
-    proc = await startOnFreePort(binaries, folder, dataDir, owner);
+    const keep = ctx.env.E2E_KEEP === '1';
+    proc = await startOnFreePort(binaries, folder, dataDir, owner, keep);
     // A copied cluster carries the cached password; each cluster gets its own.
     const fresh = randomBytes(18).toString('hex');
     const info = await inspectServer(`postgres://${ADMIN}:${password}@127.0.0.1:${proc.port}/postgres`, fresh);
@@ -150,7 +156,7 @@ export async function startLocalCluster(
       await proc.stop();
       await savePristine(seededKey(key, ctx.seed.key), dataDir, fresh);
       await pruneSeeded();
-      proc = await startOnFreePort(binaries, folder, dataDir, owner);
+      proc = await startOnFreePort(binaries, folder, dataDir, owner, keep);
       adminUrl = `postgres://${ADMIN}:${fresh}@127.0.0.1:${proc.port}/postgres`;
       seedState = 'built';
       seedNote = `, seed built and cached in ${Date.now() - t} ms`;
@@ -168,6 +174,7 @@ export async function startLocalCluster(
       adminUrl,
       host: '127.0.0.1',
       port: running.port,
+      dataDir,
       ...info,
       ...(seedState ? { seed: seedState } : {}),
       ...(spareKey ? { prepareNext: () => void (preparing = replenishSpare(spareKey)) } : {}),

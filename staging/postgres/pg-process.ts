@@ -20,6 +20,8 @@ export interface SpawnPgOptions {
   logFile: string;
   owner: PgOsUser | undefined;
   readyTimeoutMs?: number;
+  /** E2E_KEEP=1: the cluster outlives the harness on purpose, so exiting must not take it down. */
+  keepOnExit?: boolean;
 }
 
 /** Settings for a throwaway cluster: durability off, enough connections for 6 butlers × pool 10 + harness. */
@@ -96,8 +98,10 @@ export async function spawnPostgres(opts: SpawnPgOptions, port: number): Promise
   const onExit = () => {
     if (!done) child.kill('SIGQUIT');
   };
-  process.once('exit', onExit);
-  void exited.then(() => process.off('exit', onExit));
+  if (!opts.keepOnExit) {
+    process.once('exit', onExit);
+    void exited.then(() => process.off('exit', onExit));
+  }
 
   const deadline = Date.now() + (opts.readyTimeoutMs ?? 30_000);
   const pidFile = path.join(opts.dataDir, 'postmaster.pid');

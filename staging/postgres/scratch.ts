@@ -1,5 +1,6 @@
-import { accessSync, constants, existsSync, statfsSync } from 'node:fs';
+import { accessSync, constants, existsSync, readdirSync, readFileSync, rmSync, statfsSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 
 /** Linux statfs f_type of tmpfs. */
 const TMPFS_MAGIC = 0x01021994;
@@ -29,4 +30,134 @@ function roomyTmpfs(dir: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** Written into each cluster folder under the scratch root: who owns it, and whether E2E_KEEP asked to keep it. */
+const OWNER_FILE = 'OWNER.json';
+/** A folder without an owner file (an older harness, or one that died right after mkdtemp) must be this old before it is swept. */
+const ORPHAN_AGE_MS = 10 * 60_000;
+
+interface OwnerRecord {
+  pid: number;
+  /** /proc/<pid>/stat start time, so a reused pid is not mistaken for the owner. */
+  start: string | null;
+  keep: boolean;
+}
+
+function processStart(pid: number): string | null {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ')[19] ?? null;
+  } catch {
+    return null;
+  }
+}
+
+function alive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: it exists but belongs to someone else.
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Marks `folder` as this process's cluster folder; `keep` (E2E_KEEP=1) exempts it from sweeping after we exit. */
+export function writeClusterOwner(folder: string, keep: boolean): void {
+  const record: OwnerRecord = { pid: process.pid, start: processStart(process.pid), keep };
+  writeFileSync(path.join(folder, OWNER_FILE), `${JSON.stringify(record)}\n`);
+}
+
+/**
+ * Removes `butlers-pg-*` cluster folders under `root` whose harness died
+ * without stopping its cluster (SIGKILL, OOM, a CI timeout): on a tmpfs each
+ * is ~75 MB of RAM until reboot. A folder is stale when its owner process is
+ * gone (or its pid was reused) and it was not kept with E2E_KEEP=1; a folder
+ * without an owner record when it is older than 10 minutes. A postmaster
+ * still running in a stale folder gets SIGQUIT first. Only folders whose
+ * owner record (or, without one, the folder) belongs to this OS user are
+ * touched, or any when root. Never throws; returns what it removed.
+ */
+export async function sweepStaleClusters(root: string): Promise<{ removed: string[]; bytes: number }> {
+  const removed: string[] = [];
+  let bytes = 0;
+  const uid = process.getuid?.() ?? -1;
+  let names: string[];
+  try {
+    names = readdirSync(root).filter((n) => n.startsWith('butlers-pg-'));
+  } catch {
+    return { removed, bytes };
+  }
+  for (const name of names) {
+    const folder = path.join(root, name);
+    try {
+      if (!isStale(folder, uid)) continue;
+      const postmaster = runningPostmaster(folder);
+      if (postmaster !== null) {
+        // Without /proc the pid cannot be proven to be that postgres: leave the folder alone.
+        if (process.platform !== 'linux') continue;
+        process.kill(postmaster, 'SIGQUIT');
+        for (let i = 0; i < 40 && alive(postmaster); i++) await new Promise((r) => setTimeout(r, 50));
+      }
+      const size = folderBytes(folder);
+      rmSync(folder, { recursive: true, force: true });
+      removed.push(folder);
+      bytes += size;
+    } catch {
+      /* someone else's, or gone meanwhile: leave it */
+    }
+  }
+  return { removed, bytes };
+}
+
+function isStale(folder: string, uid: number): boolean {
+  const ownerFile = path.join(folder, OWNER_FILE);
+  if (existsSync(ownerFile)) {
+    if (uid !== 0 && statSync(ownerFile).uid !== uid) return false;
+    const owner = JSON.parse(readFileSync(ownerFile, 'utf8')) as OwnerRecord;
+    if (owner.keep) return false;
+    if (!alive(owner.pid)) return true;
+    const start = processStart(owner.pid);
+    return owner.start !== null && start !== null && start !== owner.start;
+  }
+  const st = statSync(folder);
+  if (uid !== 0 && st.uid !== uid) return false;
+  if (Date.now() - st.mtimeMs < ORPHAN_AGE_MS) return false;
+  // An old folder whose postmaster still runs may be someone's kept cluster from before owner records: leave it.
+  return runningPostmaster(folder) === null;
+}
+
+/** The pid of a postmaster running on `folder`/data: postmaster.pid's pid, alive, and (where /proc exists) really that postgres. */
+function runningPostmaster(folder: string): number | null {
+  let pid: number;
+  try {
+    pid = Number.parseInt(readFileSync(path.join(folder, 'data', 'postmaster.pid'), 'utf8').split('\n')[0] ?? '', 10);
+  } catch {
+    return null;
+  }
+  if (!alive(pid)) return null;
+  try {
+    // A reused pid must never be signalled: the command line must name this data folder.
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(path.join(folder, 'data')) ? pid : null;
+  } catch {
+    return process.platform === 'linux' ? null : pid;
+  }
+}
+
+function folderBytes(folder: string): number {
+  let total = 0;
+  const walk = (dir: string) => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.isFile()) total += statSync(p).size;
+    }
+  };
+  try {
+    walk(folder);
+  } catch {
+    /* a size for the log line only */
+  }
+  return total;
 }

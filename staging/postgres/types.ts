@@ -16,6 +16,8 @@ export interface StartedPostgres {
   hasPgvector: boolean;
   /** One entry per provider passed over, with a one-line reason. */
   skipped: { provider: ProviderName; reason: string }[];
+  /** Local clusters: the data folder (named by E2E_KEEP's cleanup line). */
+  dataDir?: string;
   /** 'cached': started from a copy of the seed's cached data; 'built': the seed was built now; absent: no seed applied. */
   seed?: 'cached' | 'built';
   /**
