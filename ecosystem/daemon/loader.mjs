@@ -9,6 +9,7 @@
 // top level. Kept per bundle (path, size, mtime) and Node version in
 // <tmpdir>/butlers-v8-cache-<uid>/; BUTLERS_CODE_CACHE=0 turns it off.
 import { createHash } from 'node:crypto';
+import { isAscii } from 'node:buffer';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -30,7 +31,10 @@ if (process.env.BUTLERS_CODE_CACHE === '0') {
 }
 
 function runCached() {
-  const source = readFileSync(bundle, 'utf8');
+  // The build makes the bundle pure ASCII (scripts/build-ecosystem.mjs): then
+  // latin1 is the same text and decodes to a one-byte string without UTF-8 work.
+  const bytes = readFileSync(bundle);
+  const source = isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
   const st = statSync(bundle);
   const uid = typeof process.getuid === 'function' ? process.getuid() : 0;
   const dir = path.join(os.tmpdir(), `butlers-v8-cache-${uid}`);
