@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { builtinModules } from 'node:module';
+import { builtinModules, createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Plugin } from 'esbuild';
 import type { ToolDef } from '../core/tool.ts';
 import { StartupError } from '../core/startup-error.ts';
@@ -22,21 +22,37 @@ export interface RosterTools {
   tools: Array<{ file: string; tool: ToolDef }>;
   cached: boolean;
   ms: number;
+  /** The bundle that was loaded (in the temp folder), and its module format; absent without tool files. */
+  bundle?: string;
+  format?: 'cjs' | 'esm';
 }
 
 interface Manifest {
   files: string[];
   inputs: Record<string, string>;
   bundle: string;
+  /** 'cjs' unless the tools need ESM (top-level await, an ESM-only package); absent in older caches: 'esm'. */
+  format?: 'cjs' | 'esm';
+  /** True when ESM was the fallback for tools CommonJS cannot hold. */
+  fallback?: boolean;
 }
+
+type ToolsModule = { default: Array<[string, Record<string, unknown>]> };
 
 /**
  * Loads `<roster>/tools/*.ts`: one esbuild bundle of all files (cached in the
- * temp folder and rebuilt when any input changes), then one `import()`.
- * Packages stay external and resolve from the daemon's own node_modules, so
- * a roster tool shares `zod` with the daemon.
+ * temp folder and rebuilt when any input changes), loaded once. Packages stay
+ * external and resolve from the daemon's own node_modules, so a roster tool
+ * shares `zod` with the daemon.
+ *
+ * The bundle is CommonJS and `require`d: the daemon has already required
+ * dist/zod.cjs, so the tools get it from the require cache, where an ESM
+ * import would first scan its 127 KB for export names (~15-25 ms per daemon
+ * start) and go through the ESM loader. Tools that need ESM (top-level await,
+ * an ESM-only package require() cannot load) are bundled as ESM and imported
+ * instead, automatically.
  */
-export async function loadRosterTools(rosterDir: string, short: string): Promise<RosterTools> {
+export async function loadRosterTools(rosterDir: string, short: string, preferred: 'cjs' | 'esm' = PREFERRED_FORMAT): Promise<RosterTools> {
   const started = performance.now();
   const toolsDir = path.join(rosterDir, 'tools');
   const files = existsSync(toolsDir)
@@ -46,20 +62,38 @@ export async function loadRosterTools(rosterDir: string, short: string): Promise
   // Keyed by daemon location too: the bundle holds absolute URLs of its node_modules.
   const cacheDir = path.join(tmpdir(), `butlers-tools-${hash(`${rosterDir}\n${import.meta.url}`).slice(0, 16)}`);
   const manifestFile = path.join(cacheDir, 'manifest.json');
-  let manifest = readManifest(manifestFile, files);
+  let manifest = readManifest(manifestFile, files, preferred);
   const cached = manifest !== null;
-  if (!manifest) manifest = await build(rosterDir, toolsDir, files, cacheDir, manifestFile, short);
-  const mod = (await dynamicImport(pathToFileURL(path.join(cacheDir, manifest.bundle)).href)) as { default: Array<[string, Record<string, unknown>]> };
+  if (!manifest) manifest = await build(rosterDir, toolsDir, files, cacheDir, manifestFile, short, preferred, preferred);
+  let mod: ToolsModule;
+  try {
+    mod = await loadBundle(path.join(cacheDir, manifest.bundle), manifest.format ?? 'esm');
+  } catch (err) {
+    // A package the tools import is ESM that require() cannot load: any ESM
+    // before Node 20.19, ESM with top-level await after.
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'ERR_REQUIRE_ESM' && code !== 'ERR_REQUIRE_ASYNC_MODULE') throw err;
+    manifest = await build(rosterDir, toolsDir, files, cacheDir, manifestFile, short, 'esm', preferred);
+    mod = await loadBundle(path.join(cacheDir, manifest.bundle), 'esm');
+  }
   const tools = mod.default.flatMap(([file, ns]) =>
     validateToolExport(ns.default, `${short}/tools/${file}`).map((tool) => ({ file: `${short}/tools/${file}`, tool })),
   );
-  return { tools, cached, ms: Math.round(performance.now() - started) };
+  return { tools, cached, ms: Math.round(performance.now() - started), bundle: path.join(cacheDir, manifest.bundle), format: manifest.format ?? 'esm' };
 }
 
-function readManifest(file: string, files: string[]): Manifest | null {
+const requireHere = createRequire(import.meta.url);
+
+async function loadBundle(file: string, format: 'cjs' | 'esm'): Promise<ToolsModule> {
+  if (format === 'esm') return (await dynamicImport(pathToFileURL(file).href)) as ToolsModule;
+  return requireHere(file) as ToolsModule;
+}
+
+function readManifest(file: string, files: string[], preferred: 'cjs' | 'esm'): Manifest | null {
   try {
     const m = JSON.parse(readFileSync(file, 'utf8')) as Manifest;
     if (m.files.join('\n') !== files.join('\n')) return null;
+    if ((m.format ?? 'esm') !== preferred && !m.fallback) return null;
     for (const [input, stamp] of Object.entries(m.inputs)) if (fileStamp(input) !== stamp) return null;
     return existsSync(path.join(path.dirname(file), m.bundle)) ? m : null;
   } catch {
@@ -67,7 +101,16 @@ function readManifest(file: string, files: string[]): Manifest | null {
   }
 }
 
-async function build(rosterDir: string, toolsDir: string, files: string[], cacheDir: string, manifestFile: string, short: string): Promise<Manifest> {
+async function build(
+  rosterDir: string,
+  toolsDir: string,
+  files: string[],
+  cacheDir: string,
+  manifestFile: string,
+  short: string,
+  format: 'cjs' | 'esm',
+  preferred: 'cjs' | 'esm',
+): Promise<Manifest> {
   const esbuild = (await dynamicImport('esbuild')) as typeof import('esbuild');
   const entry =
     files.map((f, i) => `import * as m${i} from ${JSON.stringify(path.join(toolsDir, f))};`).join('\n') +
@@ -80,20 +123,24 @@ async function build(rosterDir: string, toolsDir: string, files: string[], cache
       absWorkingDir: rosterDir,
       bundle: true,
       platform: 'node',
-      format: 'esm',
+      format,
       target: 'node20',
       write: false,
       metafile: true,
       logLevel: 'silent',
-      plugins: [externalPackages()],
+      plugins: [externalPackages(format)],
     });
   } catch (err) {
     const errors = (err as { errors?: Array<{ text: string; location?: { file: string; line: number } | null }> }).errors ?? [];
+    // CommonJS cannot hold a top-level await: such tools are bundled as ESM.
+    if (format === 'cjs' && errors.some((e) => /top-level await/i.test(e.text))) {
+      return build(rosterDir, toolsDir, files, cacheDir, manifestFile, short, 'esm', preferred);
+    }
     const detail = errors.map((e) => (e.location ? `${e.location.file}:${e.location.line}: ${e.text}` : e.text)).join('; ');
     throw new StartupError('server', `cannot compile the roster tools of ${short}: ${detail || (err as Error).message}`);
   }
   const code = result.outputFiles[0].text;
-  const bundle = `tools-${hash(code).slice(0, 16)}.mjs`;
+  const bundle = `tools-${hash(code).slice(0, 16)}.${format === 'cjs' ? 'cjs' : 'mjs'}`;
   // Write-then-rename: another daemon of the same roster may be importing the previous bundle right now.
   writeAtomic(path.join(cacheDir, bundle), code);
   const inputs = Object.fromEntries(
@@ -102,7 +149,7 @@ async function build(rosterDir: string, toolsDir: string, files: string[], cache
       .map((p) => path.resolve(rosterDir, p))
       .map((p) => [p, fileStamp(p)]),
   );
-  const manifest: Manifest = { files, inputs, bundle };
+  const manifest: Manifest = { files, inputs, bundle, format, ...(format !== preferred ? { fallback: true } : {}) };
   writeAtomic(manifestFile, JSON.stringify(manifest));
   return manifest;
 }
@@ -117,17 +164,36 @@ const SHARED_ZOD = (() => {
   return url.protocol === 'file:' && existsSync(url) ? url.href : null;
 })();
 
-/** Bare imports resolve from the daemon's own location and stay external (one zod for daemon and tools). */
-function externalPackages(): Plugin {
+/**
+ * CommonJS where the daemon runs from its bundle and zod is dist/zod.cjs.
+ * Run from source (tests under tsx), the daemon's zod is node_modules' ESM
+ * entry, and a CommonJS bundle would get zod's other (CJS) instance: ESM there.
+ */
+const PREFERRED_FORMAT: 'cjs' | 'esm' = SHARED_ZOD ? 'cjs' : 'esm';
+
+/**
+ * Bare imports resolve from the daemon's own location and stay external (one
+ * zod for daemon and tools): as file URLs in an ESM bundle, as absolute paths
+ * in a CommonJS one.
+ */
+function externalPackages(format: 'cjs' | 'esm'): Plugin {
+  const asSpecifier = (url: string) => (format === 'cjs' ? fileURLToPath(url) : url);
   const builtins = new Set(builtinModules);
   return {
     name: 'butlers-external-packages',
     setup(b) {
       b.onResolve({ filter: /^[^./]/ }, (args) => {
         if (args.path.startsWith('node:') || builtins.has(args.path.split('/')[0])) return { path: args.path, external: true };
-        if (SHARED_ZOD && (args.path === 'zod' || args.path === 'zod/v3')) return { path: SHARED_ZOD, external: true };
+        if (SHARED_ZOD && (args.path === 'zod' || args.path === 'zod/v3')) return { path: asSpecifier(SHARED_ZOD), external: true };
+        if (format === 'cjs') {
+          try {
+            return { path: requireHere.resolve(args.path), external: true };
+          } catch {
+            /* ESM-only (no require condition)? resolved below; loading it then falls back to an ESM bundle */
+          }
+        }
         try {
-          return { path: import.meta.resolve(args.path), external: true };
+          return { path: asSpecifier(import.meta.resolve(args.path)), external: true };
         } catch {
           return { errors: [{ text: `package "${args.path}" (imported by ${args.importer}) is not installed next to the daemon` }] };
         }
