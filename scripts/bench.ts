@@ -14,42 +14,73 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
-/** One boot in this process; prints `BOOT <ms> <provider>` for the parent to read. */
-async function bootOnce(): Promise<{ ms: number; provider: string }> {
+interface BootSample {
+  ms: number;
+  provider: string;
+  /** 'built': this boot built the cluster seed (first boot after a clone or a migration change). */
+  seed: string;
+  /** When PostgreSQL was ready and when the switchboard was, ms from the boot's start. */
+  postgres: number;
+  switchboard: number;
+}
+
+/** One boot in this process; `--boot-once` prints it as `BOOT <json>` for the parent to read. */
+async function bootOnce(): Promise<BootSample> {
   const eco = await bootEcosystem({ parallelIndex: 0 });
-  const out = { ms: eco.bootMs, provider: eco.postgres.provider };
+  const out = {
+    ms: eco.bootMs,
+    provider: eco.postgres.provider,
+    seed: eco.postgres.seed ?? 'none',
+    postgres: eco.bootPhases.postgres ?? 0,
+    switchboard: eco.bootPhases.switchboard ?? 0,
+  };
   if (eco.failed.length) throw new Error(`boot had failures: ${eco.failed.map((f) => f.butler).join(', ')}`);
   await eco.close();
   return out;
 }
 
+function summary(samples: BootSample[]) {
+  // A boot that built the seed measures a one-off: reported, not part of the median.
+  const counted = samples.filter((s) => s.seed !== 'built');
+  const use = counted.length ? counted : samples;
+  return {
+    median: median(use.map((s) => s.ms)),
+    samples: samples.map((s) => s.ms),
+    phase_medians: { postgres_ready: median(use.map((s) => s.postgres)), switchboard_ready: median(use.map((s) => s.switchboard)) },
+    ...(counted.length < samples.length ? { seed_builds: samples.filter((s) => s.seed === 'built').map((s) => s.ms), seed_builds_counted: counted.length === 0 } : {}),
+  };
+}
+
+const describe = (s: BootSample) =>
+  `${s.ms} ms (${s.provider}; PostgreSQL ready ${s.postgres} ms, switchboard ${s.switchboard} ms${s.seed === 'built' ? '; built the seed, not counted' : ''})`;
+
 async function benchBoot(runs: number): Promise<void> {
   ensureBuilt((l) => console.log(l));
-  const cold: number[] = [];
-  let provider = '';
+  const cold: BootSample[] = [];
   for (let i = 0; i < runs; i++) {
     // Cold: a fresh Node process each time, so nothing of a previous boot is loaded or cached in memory.
     const res = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/bench.ts', '--boot-once'], { encoding: 'utf8', env: process.env });
-    const m = /BOOT (\d+) (\S+)/.exec(res.stdout);
+    const m = /^BOOT (\{.*\})$/m.exec(res.stdout);
     if (!m) throw new Error(`cold boot ${i + 1} failed:\n${res.stdout}\n${res.stderr}`);
-    cold.push(Number(m[1]));
-    provider = m[2];
-    console.log(`cold boot ${i + 1}/${runs}: ${m[1]} ms (${provider})`);
+    const sample = JSON.parse(m[1]) as BootSample;
+    cold.push(sample);
+    console.log(`cold boot ${i + 1}/${runs}: ${describe(sample)}`);
   }
-  const warm: number[] = [];
+  const warm: BootSample[] = [];
   await bootOnce(); // prime this process
   for (let i = 0; i < runs; i++) {
     const r = await bootOnce();
-    warm.push(r.ms);
-    console.log(`warm boot ${i + 1}/${runs}: ${r.ms} ms (${r.provider})`);
+    warm.push(r);
+    console.log(`warm boot ${i + 1}/${runs}: ${describe(r)}`);
   }
+  const provider = cold[0]?.provider ?? '';
   const result = {
     suite: 'boot',
     at: new Date().toISOString(),
     provider,
     runs,
-    cold_ms: { median: median(cold), samples: cold },
-    warm_ms: { median: median(warm), samples: warm },
+    cold_ms: summary(cold),
+    warm_ms: summary(warm),
     machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
   };
   mkdirSync(OUT_DIR, { recursive: true });
@@ -118,8 +149,7 @@ async function benchPipeline(runs: number): Promise<void> {
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   if (args.includes('--boot-once')) {
-    const r = await bootOnce();
-    console.log(`BOOT ${r.ms} ${r.provider}`);
+    console.log(`BOOT ${JSON.stringify(await bootOnce())}`);
     return;
   }
   const suite = args.find((a) => !a.startsWith('-')) ?? 'boot';

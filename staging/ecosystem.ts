@@ -45,6 +45,8 @@ export interface Ecosystem {
   /** The in-process model double (double mode only). */
   double?: ModelDoubleHandle;
   bootMs: number;
+  /** Milliseconds from the boot's start at which each phase ended (double, postgres, switchboard, …); empty when reused. */
+  bootPhases: Record<string, number>;
   bootStartedAt: Date;
   bootedAt: Date;
   /** When this worker started using it: the boot end, or the attach time with E2E_REUSE. */
@@ -310,6 +312,7 @@ export async function bootEcosystem(o: BootOptions = {}): Promise<Ecosystem> {
       model,
       double,
       bootMs: Date.now() - started,
+      bootPhases: phases,
       bootStartedAt: new Date(started),
       bootedAt: new Date(),
       attachedAt: new Date(),

@@ -69,6 +69,7 @@ export async function attachEcosystem(): Promise<Ecosystem> {
     postgres: s.postgres,
     model: s.model,
     bootMs: 0,
+    bootPhases: {},
     bootStartedAt: new Date(s.bootStartedAt),
     bootedAt: new Date(s.bootedAt),
     attachedAt: new Date(),
