@@ -70,43 +70,50 @@ test('INF-15 E2E_KEEP=1 leaves PostgreSQL and every butler database up after the
   );
   const code = await nested.done;
   const out = nested.output();
-  expect(code, out.slice(-2000)).toBe(0);
-  const inspect = /inspect: psql (\S+)\s+\(databases: ([^)]+)\)/.exec(out);
   const cleanup = /cleanup: (.+)/.exec(out)?.[1];
-  expect(inspect, `no inspect line in:\n${out.slice(-2000)}`).toBeTruthy();
-  expect(cleanup, 'no cleanup line').toBeTruthy();
-  const adminUrl = inspect![1];
-  const databases = inspect![2].split(',').map((d) => d.trim());
-  expect(databases).toHaveLength(ecosystem.roster.length);
-
-  // The run is over and its worker gone; PostgreSQL still answers, with every butler database.
-  const admin = new pg.Client({ connectionString: adminUrl });
+  let cleaned = false;
   try {
-    await admin.connect();
-    const { rows } = await admin.query<{ datname: string }>('select datname from pg_database where datname = any($1)', [databases]);
-    expect(rows.map((r) => r.datname).sort()).toEqual([...databases].sort());
-  } finally {
-    await admin.end().catch(() => {});
-  }
+    expect(code, out.slice(-2000)).toBe(0);
+    const inspect = /inspect: psql (\S+)\s+\(databases: ([^)]+)\)/.exec(out);
+    expect(inspect, `no inspect line in:\n${out.slice(-2000)}`).toBeTruthy();
+    expect(cleanup, 'no cleanup line').toBeTruthy();
+    const adminUrl = inspect![1];
+    const databases = inspect![2].split(',').map((d) => d.trim());
+    expect(databases).toHaveLength(ecosystem.roster.length);
 
-  const folders = [...cleanup!.matchAll(/rm -rf (.+)$/g)][0]?.[1].split(' ') ?? [];
-  expect(folders.length, cleanup).toBeGreaterThan(0);
-  const sh = spawnSync('sh', ['-c', cleanup!], { encoding: 'utf8' });
-  expect(sh.status, sh.stderr).toBe(0);
-  await expect
-    .poll(
-      async () => {
-        const c = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 1000 });
-        try {
-          await c.connect();
-          await c.end();
-          return 'still answering';
-        } catch {
-          return 'gone';
-        }
-      },
-      { timeout: 15_000, message: 'PostgreSQL still answers after the cleanup line' },
-    )
-    .toBe('gone');
-  expect(folders.filter((f) => existsSync(f)), 'folders left after the cleanup line').toEqual([]);
+    // The run is over and its worker gone; PostgreSQL still answers, with every butler database.
+    const admin = new pg.Client({ connectionString: adminUrl });
+    try {
+      await admin.connect();
+      const { rows } = await admin.query<{ datname: string }>('select datname from pg_database where datname = any($1)', [databases]);
+      expect(rows.map((r) => r.datname).sort()).toEqual([...databases].sort());
+    } finally {
+      await admin.end().catch(() => {});
+    }
+
+    const folders = [...cleanup!.matchAll(/rm -rf (.+)$/g)][0]?.[1].split(' ') ?? [];
+    expect(folders.length, cleanup).toBeGreaterThan(0);
+    const sh = spawnSync('sh', ['-c', cleanup!], { encoding: 'utf8' });
+    cleaned = true;
+    expect(sh.status, sh.stderr).toBe(0);
+    await expect
+      .poll(
+        async () => {
+          const c = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 1000 });
+          try {
+            await c.connect();
+            await c.end();
+            return 'still answering';
+          } catch {
+            return 'gone';
+          }
+        },
+        { timeout: 15_000, message: 'PostgreSQL still answers after the cleanup line' },
+      )
+      .toBe('gone');
+    expect(folders.filter((f) => existsSync(f)), 'folders left after the cleanup line').toEqual([]);
+  } finally {
+    // A kept cluster is never swept: a failure above must not leave it running.
+    if (cleanup && !cleaned) spawnSync('sh', ['-c', cleanup]);
+  }
 });
