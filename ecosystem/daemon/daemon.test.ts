@@ -4,9 +4,9 @@ import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import pg from 'pg';
 import { StartupError } from '../core/startup-error.ts';
-import { startThrowawayCluster, type ThrowawayCluster } from '../core/tools/test-pg.ts';
+import { startThrowawayCluster, type ThrowawayCluster } from '../../staging/testing/throwaway-cluster.ts';
 import { startDaemon, type DaemonHandle } from './daemon.ts';
-import { logSink, makeTestRoster, type TestRoster } from './test-roster.ts';
+import { logSink, makeTestRoster, type TestRoster } from '../testing/test-roster.ts';
 
 // Ports 8352-8359 are this file's block.
 const SB_PORT = 8352;
@@ -48,7 +48,7 @@ test.beforeAll(async () => {
 });
 test.afterAll(async () => {
   for (const d of started) await d.close();
-  await cluster?.close();
+  await cluster?.stop();
   roster?.remove();
 });
 

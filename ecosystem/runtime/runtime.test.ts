@@ -7,7 +7,7 @@ import { expect, test } from '@playwright/test';
 import { startModelDouble, type ModelDoubleHandle } from '../../staging/model-double/index.ts';
 import { parseTraceparent } from '../core/trace/traceparent.ts';
 import { runtimeArgv, SESSION_TOKEN_HEADER, type RuntimeResult } from './protocol.ts';
-import { startFakeMcpServer, type FakeMcpServer } from './test-mcp-server.ts';
+import { startFakeMcpServer, type FakeMcpServer } from '../testing/fake-mcp-server.ts';
 
 // Port 8540 is this file's fake MCP server.
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');

@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { parse } from 'smol-toml';
 import { toolInputJsonSchema } from '../../ecosystem/core/json-schema.ts';
-import { rosterDir } from './butler-db.ts';
-import { loadButlerTools, rosterButlers } from './tools.ts';
+import { rosterDir } from '../../ecosystem/testing/butler-db.ts';
+import { loadButlerTools, rosterButlers } from '../../ecosystem/testing/roster-tools.ts';
 
 interface Expected {
   port: number;

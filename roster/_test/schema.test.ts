@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Pool } from 'pg';
-import { butlerMigrations, createButlerDb } from './butler-db.ts';
-import { EXPECTED_TABLES } from './expected-schema.ts';
-import { expect, test } from './fixtures.ts';
+import { butlerMigrations, createButlerDb } from '../../ecosystem/testing/butler-db.ts';
+import { EXPECTED_TABLES } from '../../ecosystem/testing/expected-roster-schema.ts';
+import { expect, test } from '../../ecosystem/testing/roster-fixtures.ts';
 
 // Whatever the core chain creates (plus the runner's own table) is not a butler table.
 let coreTables: string[] = ['schema_migrations'];

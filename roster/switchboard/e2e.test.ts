@@ -6,9 +6,9 @@ import { ClassifyResult } from '../../contracts/classification.ts';
 import { DispatchResult } from '../../contracts/fanout-plan.ts';
 import { SessionRow } from '../../contracts/session-row.ts';
 import { routerExtension } from '../../ecosystem/core/router/extension.ts';
-import { overlayDir, settle, startButler, until, type TestDaemon } from '../../ecosystem/core/router/test-kit.ts';
+import { overlayDir, settle, startButler, until, type TestDaemon } from '../../ecosystem/testing/router-kit.ts';
 import { spawnerExtension } from '../../ecosystem/core/spawner/extension.ts';
-import { startThrowawayCluster, type ThrowawayCluster } from '../../ecosystem/core/tools/test-pg.ts';
+import { startThrowawayCluster, type ThrowawayCluster } from '../../staging/testing/throwaway-cluster.ts';
 import { startModelDouble, type ModelDoubleHandle } from '../../staging/model-double/index.ts';
 
 // The whole pipeline with the real spawner and session runtime against the model double.
@@ -43,7 +43,7 @@ test.afterAll(async () => {
   await sb?.close();
   await double?.close();
   await settle();
-  await cluster?.close();
+  await cluster?.stop();
   dir?.remove();
 });
 

@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { expect, test } from '@playwright/test';
 import { ClassifyResult } from '../../contracts/classification.ts';
 import { DispatchResult } from '../../contracts/fanout-plan.ts';
-import { fakeSpawner, fakeTrigger, overlayDir, settle, spawnerResult, startSwitchboard, startTarget, until, type SpawnCall, type TestDaemon } from '../../ecosystem/core/router/test-kit.ts';
-import { startThrowawayCluster, type ThrowawayCluster } from '../../ecosystem/core/tools/test-pg.ts';
+import { fakeSpawner, fakeTrigger, overlayDir, settle, spawnerResult, startSwitchboard, startTarget, until, type SpawnCall, type TestDaemon } from '../../ecosystem/testing/router-kit.ts';
+import { startThrowawayCluster, type ThrowawayCluster } from '../../staging/testing/throwaway-cluster.ts';
 
 // Ports 8620-8629 are this file's block; 8629 is never bound (a dead endpoint).
 const SB = 8620;
@@ -36,7 +36,7 @@ test.afterAll(async () => {
   for (const t of Object.values(targets)) await t?.close();
   await sb?.close();
   await settle();
-  await cluster?.close();
+  await cluster?.stop();
   dir?.remove();
 });
 

@@ -1,8 +1,8 @@
 import type { Pool } from 'pg';
 import type { ToolDef } from '../../ecosystem/core/tool.ts';
-import { createButlerDb } from '../_test/butler-db.ts';
-import { expect, test } from '../_test/fixtures.ts';
-import { callTool, fakeContext, loadButlerTools } from '../_test/tools.ts';
+import { createButlerDb } from '../../ecosystem/testing/butler-db.ts';
+import { expect, test } from '../../ecosystem/testing/roster-fixtures.ts';
+import { callTool, fakeContext, loadButlerTools } from '../../ecosystem/testing/roster-tools.ts';
 
 let db: Pool;
 let tools: ToolDef[];

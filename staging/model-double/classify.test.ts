@@ -2,7 +2,7 @@ import { expect, test } from '@playwright/test';
 import { classify } from './classify.ts';
 import { decide } from './policy.ts';
 import { splitSentences } from './sentences.ts';
-import { gardenRegistry, registry } from './test-fixtures.ts';
+import { gardenRegistry, registry } from '../testing/model-double-fixtures.ts';
 import type { MessagesRequest } from './types.ts';
 
 const butlers = (message: string, reg = registry) => classify({ registry: reg, message }).map((e) => e.butler);

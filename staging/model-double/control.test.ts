@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test';
 import { createControlClient } from './control-client.ts';
 import { type ModelDoubleHandle, startModelDouble } from './server.ts';
-import { tools } from './test-fixtures.ts';
+import { tools } from '../testing/model-double-fixtures.ts';
 
 // Response bodies are inspected field by field; their shape is what the test asserts.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -1,7 +1,7 @@
 import Anthropic, { type APIError } from '@anthropic-ai/sdk';
 import { expect, test } from '@playwright/test';
 import { type ModelDoubleHandle, startModelDouble } from './server.ts';
-import { tools } from './test-fixtures.ts';
+import { tools } from '../testing/model-double-fixtures.ts';
 
 const KEY = 'sk-fake-faults';
 let double: ModelDoubleHandle;

@@ -1,7 +1,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { expect, test } from '@playwright/test';
 import { type ModelDoubleHandle, startModelDouble } from './server.ts';
-import { registry, tools } from './test-fixtures.ts';
+import { registry, tools } from '../testing/model-double-fixtures.ts';
 
 const KEY = 'sk-fake-sdk';
 let double: ModelDoubleHandle;

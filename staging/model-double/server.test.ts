@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { type ModelDoubleHandle, startModelDouble } from './server.ts';
-import { registry, tools } from './test-fixtures.ts';
+import { registry, tools } from '../testing/model-double-fixtures.ts';
 
 // Response bodies are inspected field by field; their shape is what the test asserts.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

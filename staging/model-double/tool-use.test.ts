@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test';
 import { planCalls } from './tool-plan.ts';
 import { respondToolUse } from './tool-use.ts';
-import { gardenTools, tools } from './test-fixtures.ts';
+import { gardenTools, tools } from '../testing/model-double-fixtures.ts';
 import type { ContentBlock, MessageParam, MessagesRequest } from './types.ts';
 
 const NOW = new Date('2031-05-20T15:30:00Z');

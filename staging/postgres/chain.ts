@@ -17,6 +17,12 @@ export interface ProviderContext {
   runDir: string;
   log: (line: string) => void;
   seed?: ClusterSeed;
+  /**
+   * How TCP clients of a local cluster authenticate: scram with the admin
+   * password (default), or `trust` for throwaway unit-test clusters whose
+   * tests connect as `postgres` without one. url/testcontainers ignore it.
+   */
+  hostAuth?: 'scram-sha-256' | 'trust';
 }
 
 /** A provider as the chain sees it: a cheap probe and a start. */

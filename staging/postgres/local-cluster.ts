@@ -100,6 +100,12 @@ async function prepareData(
   return { dataDir, password, how, key, seeded: false };
 }
 
+/** Throwaway test clusters only: any local client may connect as any role without a password. */
+async function trustLoopback(dataDir: string): Promise<void> {
+  // Rewriting the existing file keeps its owner (the postgres OS user) and mode.
+  await writeFile(path.join(dataDir, 'pg_hba.conf'), 'local all all trust\nhost all all 127.0.0.1/32 trust\nhost all all ::1/128 trust\n');
+}
+
 async function startOnFreePort(binaries: PgBinaries, folder: string, dataDir: string, owner: PgOsUser | undefined, keepOnExit: boolean): Promise<PgProcess> {
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
@@ -141,6 +147,7 @@ export async function startLocalCluster(
   let proc: PgProcess | undefined;
   try {
     const { dataDir, password, how, key, seeded } = await prepareData(binaries, folder, owner, ctx.env, ctx.seed);
+    if (ctx.hostAuth === 'trust') await trustLoopback(dataDir);
     const keep = ctx.env.E2E_KEEP === '1';
     proc = await startOnFreePort(binaries, folder, dataDir, owner, keep);
     // A copied cluster carries the cached password; each cluster gets its own.

@@ -6,7 +6,7 @@ import { expect, test } from '@playwright/test';
 import pg from 'pg';
 import { createLogger } from '../logging/logger.ts';
 import { createRedactor } from '../logging/redactor.ts';
-import { startThrowawayCluster, type ThrowawayCluster } from '../tools/test-pg.ts';
+import { startThrowawayCluster, type ThrowawayCluster } from '../../../staging/testing/throwaway-cluster.ts';
 import { MigrationError, pending, readChain, runMigrations } from './migrate.ts';
 
 const log = createLogger({ butler: 't', redactor: createRedactor(), destination: new Writable({ write: (_c, _e, cb) => cb() }) });
@@ -48,7 +48,7 @@ test.describe('against PostgreSQL', () => {
   });
   test.afterAll(async () => {
     await pool?.end();
-    await cluster?.close();
+    await cluster?.stop();
   });
 
   test('applies each file once, records it, re-runs as a no-op, and refuses edits', async () => {

@@ -1,8 +1,8 @@
 import http from 'node:http';
 import { expect, test } from '@playwright/test';
 import { RouteResult } from '../../../contracts/route-result.ts';
-import { startThrowawayCluster, type ThrowawayCluster } from '../tools/test-pg.ts';
-import { fakeSpawner, fakeTrigger, overlayDir, settle, startButler, startSwitchboard, startTarget, until, type TestDaemon } from './test-kit.ts';
+import { startThrowawayCluster, type ThrowawayCluster } from '../../../staging/testing/throwaway-cluster.ts';
+import { fakeSpawner, fakeTrigger, overlayDir, settle, startButler, startSwitchboard, startTarget, until, type TestDaemon } from '../../testing/router-kit.ts';
 
 // Ports 8600-8609 are this file's block; 8602 stays unbound until the quarantine test listens on it.
 const SB = 8600;
@@ -33,7 +33,7 @@ test.afterAll(async () => {
   await health?.close();
   await sb?.close();
   await settle();
-  await cluster?.close();
+  await cluster?.stop();
   dir?.remove();
 });
 

@@ -1,9 +1,9 @@
 import { expect, test } from '@playwright/test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { startFakeMcpServer, type FakeMcpServer, type FakeTool } from '../../runtime/test-mcp-server.ts';
+import { startFakeMcpServer, type FakeMcpServer, type FakeTool } from '../../testing/fake-mcp-server.ts';
 import { SwitchboardClient } from './switchboard-client.ts';
-import { startButler, startWorld, type TestButler, type TestWorld } from './test-env.ts';
+import { startButler, startWorld, type TestButler, type TestWorld } from '../../testing/spawner-world.ts';
 
 // Ports 8530-8532 are this file's block: health, heartbeat, the fake switchboard.
 const ROOT_TRACE = '00-33333333333333333333333333333333-4444444444444444-01';

@@ -2,7 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import pg from 'pg';
-import { API_KEY, CANARIES, sessionClient, startButler, startWorld, waitFor, type TestButler, type TestWorld } from './test-env.ts';
+import { API_KEY, CANARIES, sessionClient, startButler, startWorld, waitFor, type TestButler, type TestWorld } from '../../testing/spawner-world.ts';
 
 // Ports 8513-8516 are this file's block.
 let w: TestWorld;

@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test';
 import { SessionRow } from '../../../contracts/session-row.ts';
 import { SpawnerResult } from '../../../contracts/spawner-result.ts';
-import { API_KEY, startButler, startWorld, waitFor, type TestButler, type TestWorld } from './test-env.ts';
+import { API_KEY, startButler, startWorld, waitFor, type TestButler, type TestWorld } from '../../testing/spawner-world.ts';
 
 // Ports 8510-8512 are this file's block.
 const TP = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';

@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { nextCronOccurrence } from '../tools/cron.ts';
-import { startButler, startWorld, waitFor, type TestButler, type TestWorld } from './test-env.ts';
+import { startButler, startWorld, waitFor, type TestButler, type TestWorld } from '../../testing/spawner-world.ts';
 
 // Port 8520 is this file's block.
 let w: TestWorld;

@@ -1,7 +1,7 @@
 import type { ToolDef } from '../tool.ts';
 import { approvalDecide, approvalsList } from './approval-tools.ts';
 import { coreTools } from './index.ts';
-import { call, expect, failure, makeCtx, test } from './test-context.ts';
+import { call, expect, failure, makeCtx, test } from '../../testing/tool-context.ts';
 
 const decide = approvalDecide as unknown as ToolDef;
 const list = approvalsList as unknown as ToolDef;

@@ -1,4 +1,4 @@
-import { expect, test } from './test-context.ts';
+import { expect, test } from '../../testing/tool-context.ts';
 
 /** ecosystem.md §4.1, column → data_type as information_schema reports it. */
 const EXPECTED: Record<string, Record<string, string>> = {

@@ -3,7 +3,7 @@ import { defineTool, type ToolDef } from '../tool.ts';
 import { approvalDecide } from './approval-tools.ts';
 import { gateTools } from './gate.ts';
 import { isTrivial, mustGate, redactArgs, type GateConfig } from './gate-policy.ts';
-import { call, expect, failure, insertSession, makeCtx, test } from './test-context.ts';
+import { call, expect, failure, insertSession, makeCtx, test } from '../../testing/tool-context.ts';
 
 const decide = approvalDecide as unknown as ToolDef;
 

@@ -1,5 +1,5 @@
 import { recoverInterruptedSessions } from './recover.ts';
-import { expect, insertSession, makeCtx, test } from './test-context.ts';
+import { expect, insertSession, makeCtx, test } from '../../testing/tool-context.ts';
 
 test('running rows of this butler become error/interrupted with a warn log each; others are untouched', async ({ db }) => {
   const { log, logs } = makeCtx(db);

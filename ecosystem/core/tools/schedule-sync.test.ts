@@ -1,6 +1,6 @@
 import { nextCronOccurrence } from './cron.ts';
 import { syncSchedules } from './schedule-sync.ts';
-import { expect, makeCtx, test } from './test-context.ts';
+import { expect, makeCtx, test } from '../../testing/tool-context.ts';
 
 const health = [
   { name: 'daily-summary', cron: '0 9 * * *', prompt: "Generate a summary of yesterday's activities", enabled: true },

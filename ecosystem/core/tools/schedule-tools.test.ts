@@ -1,7 +1,7 @@
 import type { ToolDef } from '../tool.ts';
 import { nextCronOccurrence } from './cron.ts';
 import { scheduleCreate, scheduleDelete, scheduleList, scheduleUpdate } from './schedule-tools.ts';
-import { call, expect, failure, makeCtx, test } from './test-context.ts';
+import { call, expect, failure, makeCtx, test } from '../../testing/tool-context.ts';
 
 const create = scheduleCreate as unknown as ToolDef;
 const list = scheduleList as unknown as ToolDef;

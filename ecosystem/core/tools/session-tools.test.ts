@@ -1,7 +1,7 @@
 import type { ToolDef } from '../tool.ts';
 import { scheduleCosts, sessionsDaily, sessionsSummary, topSessions } from './session-stats.ts';
 import { sessionsGet, sessionsList } from './session-tools.ts';
-import { call, expect, failure, insertSession, makeCtx, test } from './test-context.ts';
+import { call, expect, failure, insertSession, makeCtx, test } from '../../testing/tool-context.ts';
 
 const [list, get, summary, daily, top, costs] = [sessionsList, sessionsGet, sessionsSummary, sessionsDaily, topSessions, scheduleCosts].map(
   (t) => t as unknown as ToolDef,

@@ -1,4 +1,4 @@
-import { call, expect, failure, makeCtx, test } from './test-context.ts';
+import { call, expect, failure, makeCtx, test } from '../../testing/tool-context.ts';
 import { stateDelete, stateGet, stateList, stateSet } from './state-tools.ts';
 import type { ToolDef } from '../tool.ts';
 

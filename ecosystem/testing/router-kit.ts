@@ -8,18 +8,18 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import pg from 'pg';
 import { z } from 'zod';
-import type { SpawnerResult } from '../../../contracts/spawner-result.ts';
-import { startDaemon, type DaemonHandle } from '../../daemon/daemon.ts';
-import type { DaemonExtension } from '../../daemon/extensions.ts';
-import { logSink } from '../../daemon/test-roster.ts';
-import { defineTool } from '../tool.ts';
-import type { ThrowawayCluster } from '../tools/test-pg.ts';
-import { routerExtension } from './extension.ts';
+import type { SpawnerResult } from '../../contracts/spawner-result.ts';
+import { startDaemon, type DaemonHandle } from '../daemon/daemon.ts';
+import type { DaemonExtension } from '../daemon/extensions.ts';
+import { logSink } from './test-roster.ts';
+import { defineTool } from '../core/tool.ts';
+import type { ThrowawayCluster } from '../../staging/testing/throwaway-cluster.ts';
+import { routerExtension } from '../core/router/extension.ts';
 
 // Test support for the router and the switchboard pipeline: in-process
 // daemons on real PostgreSQL, a scriptable spawner and a scriptable `trigger`.
 
-const ROSTER = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'roster');
+const ROSTER = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'roster');
 
 /** A SpawnerResult with defaults for whatever the test does not care about. */
 export function spawnerResult(p: Partial<SpawnerResult> = {}): SpawnerResult {

@@ -5,13 +5,13 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import pg from 'pg';
-import { startModelDouble, type ModelDoubleHandle } from '../../../staging/model-double/index.ts';
-import { startDaemon, type DaemonHandle } from '../../daemon/daemon.ts';
-import { logSink, makeTestRoster, type TestRoster } from '../../daemon/test-roster.ts';
-import { startThrowawayCluster, type ThrowawayCluster } from '../tools/test-pg.ts';
-import { spawnerExtension } from './extension.ts';
+import { startModelDouble, type ModelDoubleHandle } from '../../staging/model-double/index.ts';
+import { startDaemon, type DaemonHandle } from '../daemon/daemon.ts';
+import { logSink, makeTestRoster, type TestRoster } from './test-roster.ts';
+import { startThrowawayCluster, type ThrowawayCluster } from '../../staging/testing/throwaway-cluster.ts';
+import { spawnerExtension } from '../core/spawner/extension.ts';
 
-export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const API_KEY = 'sk-ant-spawner-test-key-0001';
 /** Variables a session must never see (security.md SEC-01). */
 export const CANARIES = { GITHUB_TOKEN: 'ghp_canaryvalue0123456789', E2E_CANARY_SECRET: 'e2e-canary-secret-value', SSH_AUTH_SOCK: '/tmp/canary-agent.sock', DATABASE_URL: 'postgres://canary@127.0.0.1/x' };
@@ -37,7 +37,7 @@ export async function startWorld(): Promise<TestWorld> {
     cluster, double, roster,
     close: async () => {
       await double.close();
-      await cluster.close();
+      await cluster.stop();
       roster.remove();
     },
   };

@@ -1,8 +1,8 @@
 // Registries and tool definitions the unit tests feed the double. They are
 // written here, in the shape the ecosystem spec describes, not imported from
 // the roster: the double must work on whatever vocabulary it is shown.
-import type { ToolDefinition } from './types.ts';
-import type { RegistryEntry } from './registry.ts';
+import type { ToolDefinition } from '../model-double/types.ts';
+import type { RegistryEntry } from '../model-double/registry.ts';
 
 export const registry: RegistryEntry[] = [
   {

@@ -4,10 +4,11 @@ import { test as base } from '@playwright/test';
 import pg from 'pg';
 import { pino } from 'pino';
 import { z } from 'zod';
-import type { ToolContext, ToolDef } from '../tool.ts';
-import { applySqlFiles, startThrowawayCluster, type ThrowawayCluster } from './test-pg.ts';
+import type { ToolContext, ToolDef } from '../core/tool.ts';
+import { startThrowawayCluster, type ThrowawayCluster } from '../../staging/testing/throwaway-cluster.ts';
+import { applySqlFiles } from './butler-db.ts';
 
-const MIGRATIONS = fileURLToPath(new URL('../migrations/', import.meta.url));
+const MIGRATIONS = fileURLToPath(new URL('../core/migrations/', import.meta.url));
 const TEMPLATE = 'core_template';
 
 /** Log lines a fake context captured, parsed. */
@@ -96,7 +97,7 @@ export const test = base.extend<{ db: pg.Pool }, { cluster: ThrowawayCluster }>(
         await applySqlFiles(tpl, MIGRATIONS).finally(() => tpl.end());
         await use(cluster);
       } finally {
-        await cluster.close();
+        await cluster.stop();
       }
     },
     { scope: 'worker', timeout: 60_000 },

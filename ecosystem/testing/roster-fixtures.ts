@@ -1,5 +1,5 @@
 import { test as base } from '@playwright/test';
-import { startThrowawayCluster, type ThrowawayCluster } from './pg.ts';
+import { startThrowawayCluster, type ThrowawayCluster } from '../../staging/testing/throwaway-cluster.ts';
 
 export { expect } from '@playwright/test';
 

@@ -2,11 +2,11 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import type { ThrowawayCluster } from './pg.ts';
+import type { ThrowawayCluster } from '../../staging/testing/throwaway-cluster.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
-export const rosterDir = join(here, '..');
-const coreMigrationsDir = join(here, '..', '..', 'ecosystem', 'core', 'migrations');
+export const rosterDir = join(here, '..', '..', 'roster');
+const coreMigrationsDir = join(here, '..', 'core', 'migrations');
 
 function sqlFiles(dir: string): string[] {
   if (!existsSync(dir)) return [];
@@ -31,6 +31,13 @@ async function applyChain(pool: pg.Pool, files: string[]): Promise<void> {
       client.release();
     }
   }
+}
+
+/** Applies every `*.sql` of `dir` in lexical order, each in its own transaction; returns the file names. */
+export async function applySqlFiles(pool: pg.Pool, dir: string): Promise<string[]> {
+  const files = sqlFiles(dir);
+  await applyChain(pool, files);
+  return files.map((f) => f.slice(dir.length).replace(/^\//, ''));
 }
 
 /**

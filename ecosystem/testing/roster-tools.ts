@@ -4,7 +4,7 @@ import { pathToFileURL } from 'node:url';
 import pino from 'pino';
 import type { Pool } from 'pg';
 import { z } from 'zod';
-import type { ToolContext, ToolDef } from '../../ecosystem/core/tool.ts';
+import type { ToolContext, ToolDef } from '../core/tool.ts';
 import { rosterDir } from './butler-db.ts';
 
 /** Butler folders of the roster (a folder counts only with a butler.toml). */
