@@ -19,7 +19,7 @@ import { coreTools, gateTools, recoverInterruptedSessions, syncSchedules } from 
 import { allModules } from '../modules/index.ts';
 import { collectTools } from './collect-tools.ts';
 import { defaultExtensions, type DaemonExtension, type ExtensionResult } from './extensions.ts';
-import { packageVersion, projectRoot } from './paths.ts';
+import { packageVersion, projectRoot } from '../core/paths.ts';
 import { loadRosterTools } from './roster-tools.ts';
 import { createStatusTool, type DaemonInfo } from './status-tool.ts';
 import { composeIntercepts, credentialValues, startupTimer } from './startup-helpers.ts';

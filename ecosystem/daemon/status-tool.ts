@@ -1,20 +1,10 @@
 import { defineTool, type ToolDef } from '../core/tool.ts';
 import type { ButlerConfig } from '../core/config/schema.ts';
 import { poolStats } from '../core/db/pool.ts';
-import type { ModuleState } from '../core/modules/types.ts';
+import type { DaemonInfo } from '../core/extension.ts';
 
-/** Facts about the running daemon that `status` reports; `modules` and `toolNames` are filled during startup. */
-export interface DaemonInfo {
-  butler: string;
-  pid: number;
-  port: number;
-  endpointUrl: string;
-  version: string;
-  startedAt: Date;
-  config: ButlerConfig;
-  modules: Record<string, ModuleState>;
-  toolNames: () => string[];
-}
+export type { DaemonInfo };
+
 
 /** What the spawner reports once it exists (it arrives with a later part of the daemon). */
 export interface SpawnerStatus {

@@ -10,7 +10,7 @@ import pg from 'pg';
 import { z } from 'zod';
 import type { SpawnerResult } from '../../contracts/spawner-result.ts';
 import { startDaemon, type DaemonHandle } from '../daemon/daemon.ts';
-import type { DaemonExtension } from '../daemon/extensions.ts';
+import type { DaemonExtension } from '../core/extension.ts';
 import { logSink } from './test-roster.ts';
 import { defineTool } from '../core/tool.ts';
 import type { ThrowawayCluster } from '../../staging/testing/throwaway-cluster.ts';

@@ -1,5 +1,5 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import type { DaemonExtension } from '../../daemon/extensions.ts';
+import type { DaemonExtension } from '../extension.ts';
 import type { CallInterceptor } from '../server/tool-registry.ts';
 import { createRouter } from './router.ts';
 

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { DaemonExtension, ExtensionContext } from '../../daemon/extensions.ts';
+import type { DaemonExtension, ExtensionContext } from '../extension.ts';
 import { defineTool, type ToolDef } from '../tool.ts';
 import { runRoutingTask } from './heartbeat.ts';
 import { SensitivityMap } from './sensitivity.ts';

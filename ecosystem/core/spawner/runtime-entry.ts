@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { projectRoot } from '../../daemon/paths.ts';
+import { projectRoot } from '../paths.ts';
 
 /**
  * The bundled session process. Resolved from the project root, which works
