@@ -1,4 +1,5 @@
 import { defineConfig } from '@playwright/test';
+import { DOMAINS, emptyDomainRequest, hasSpecs, specsDir } from './catalog/domain-projects.ts';
 import { runStamp } from './staging/run-log.ts';
 
 // One stamp names one run's log file. The config is evaluated first in the
@@ -6,17 +7,16 @@ import { runStamp } from './staging/run-log.ts';
 process.env.E2E_RUN_STAMP ??= runStamp();
 
 const live = (process.env.E2E_MODEL ?? 'double') === 'live';
-const domains = [
-  'flows',
-  'contracts',
-  'resilience',
-  'observability',
-  'security',
-  'scheduling',
-  'state',
-  'approvals',
-  'performance',
-] as const;
+// `--project=approvals` before approvals has specs would run the smoke gate
+// alone and pass; say so and fail instead. Only the runner's own command line
+// is read (workers load this file with theirs, which names no project).
+const emptyRequest = emptyDomainRequest(process.argv);
+if (emptyRequest) {
+  console.error(emptyRequest);
+  process.exit(1);
+}
+// A domain without specs has no project, so the whole suite does not list it.
+const domains = DOMAINS.filter((name) => hasSpecs(specsDir(name)));
 
 /**
  * Projects are the testing domains. `unit` needs no ecosystem; `smoke` is the
