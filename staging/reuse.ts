@@ -20,7 +20,7 @@ export async function attachEcosystem(): Promise<Ecosystem> {
   const pools = new Map<string, pg.Pool>();
   const admin = (butler: string) => {
     const b = s.butlers.find((x) => x.name === butler);
-    if (!b) throw new Error(`no database for butler "${butler}"`);
+    if (!b) throw new Error(`no database for butler "${butler}" in the held ecosystem (${s.butlers.map((x) => x.name).join(', ')}); is E2E_ROSTER_DIR the same as for npm run staging?`);
     let pool = pools.get(butler);
     if (!pool) {
       pool = new pg.Pool({ connectionString: withDatabase(s.postgres.adminUrl, b.database), max: 4 });

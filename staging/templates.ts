@@ -26,6 +26,7 @@ import type { ClusterSeed, ProvisionedButler, StartedPostgres } from './postgres
 import { butlerObjectName } from './postgres/index.ts';
 import type { RosterEntry } from './roster.ts';
 import { writeOverlay, type Overlay } from './supervisor/overlay.ts';
+import { roleUrl, withDatabase } from './postgres/urls.ts';
 
 /** Bump when what build() creates changes in a way the key cannot see. */
 const SEED_FORMAT = 1;
@@ -89,11 +90,6 @@ async function admin<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<
   }
 }
 
-function withDatabase(url: string, db: string): string {
-  const u = new URL(url);
-  u.pathname = `/${db}`;
-  return u.toString();
-}
 
 /** true, or a one-line reason why this butler has no template. */
 async function buildOne(b: RosterEntry, server: Server, o: TemplateSeedOptions): Promise<true | string> {
@@ -108,7 +104,7 @@ async function buildOne(b: RosterEntry, server: Server, o: TemplateSeedOptions):
     });
     if (server.hasPgvector) await admin(withDatabase(server.adminUrl, database), (c) => c.query('CREATE EXTENSION IF NOT EXISTS vector'));
     const overlayFile = path.join(o.runDir, `overlay-template-${b.name}.toml`);
-    const url = `postgres://${role}:${password}@${server.host}:${server.port}/${database}`;
+    const url = roleUrl({ host: server.host, port: server.port, role, password, database });
     writeOverlay(overlayFile, o.overlay(b, { database, role, password, url }, server));
     await migrate(o.daemonEntry, b, overlayFile, o.env);
     await admin(server.adminUrl, async (c) => {

@@ -10,6 +10,7 @@ export { describeChain, forcedProvider, isProviderName, runChain } from './chain
 export type { Availability, ProviderContext, ProviderImpl, ProviderSet } from './chain.ts';
 export { butlerObjectName, dropButlerDatabases, provisionButlerDatabases, type ProvisionOptions } from './provision.ts';
 export { redactUrl } from './server-info.ts';
+export { roleUrl, withDatabase } from './urls.ts';
 export { DEFAULT_PG_IMAGE } from './testcontainers-provider.ts';
 export { PROVIDER_ORDER, PostgresProviderError } from './types.ts';
 export type { ClusterSeed, PostgresErrorCode, ProviderName, ProvisionedButler, StartPostgresOptions, StartedPostgres } from './types.ts';

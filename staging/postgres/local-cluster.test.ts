@@ -4,7 +4,8 @@ import { expect, test } from '@playwright/test';
 import { embeddedBinaries, systemBinaries } from './binaries.ts';
 import { dropButlerDatabases, startPostgres } from './index.ts';
 import { pgOsUser } from './os-user.ts';
-import { connectError, folderGone, pidsMentioning, portClosed, query, removeScratch, scratchRunDir, startAndProvision, withDatabase } from './provider-check.ts';
+import { connectError, folderGone, pidsMentioning, portClosed, query, removeScratch, scratchRunDir, startAndProvision } from './provider-check.ts';
+import { withDatabase } from './urls.ts';
 
 const availability = {
   embedded: async () => embeddedBinaries(),

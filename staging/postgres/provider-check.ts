@@ -7,6 +7,7 @@ import { expect } from '@playwright/test';
 import pg from 'pg';
 import { provisionButlerDatabases, startPostgres } from './index.ts';
 import type { ProviderName, StartedPostgres } from './types.ts';
+import { withDatabase } from './urls.ts';
 
 // Test support for the per-provider integration tests (not a test file itself).
 
@@ -42,11 +43,6 @@ export async function connectError(url: string): Promise<(Error & { code?: strin
   }
 }
 
-export function withDatabase(url: string, database: string): string {
-  const parsed = new URL(url);
-  parsed.pathname = `/${database}`;
-  return parsed.toString();
-}
 
 /** Pids of processes whose command line mentions `needle` (a cluster's data folder). */
 export async function pidsMentioning(needle: string): Promise<{ pid: number; uid: number }[]> {

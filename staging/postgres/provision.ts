@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { PostgresProviderError, firstLine, type ProvisionedButler, type StartedPostgres } from './types.ts';
+import { roleUrl, withDatabase } from './urls.ts';
 
 const NAME = /^[a-z][a-z0-9_]*$/;
 const SUFFIX = /^[a-z0-9_]*$/;
@@ -21,10 +22,6 @@ export function butlerObjectName(butler: string, suffix = ''): string {
   return name;
 }
 
-function butlerUrl(pgServer: StartedPostgres, role: string, password: string, database: string): string {
-  const host = pgServer.host.includes(':') ? `[${pgServer.host}]` : pgServer.host;
-  return `postgres://${role}:${password}@${host}:${pgServer.port}/${database}`;
-}
 
 async function withAdmin<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
@@ -36,11 +33,6 @@ async function withAdmin<T>(url: string, fn: (client: pg.Client) => Promise<T>):
   }
 }
 
-function databaseUrl(adminUrl: string, database: string): string {
-  const url = new URL(adminUrl);
-  url.pathname = `/${database}`;
-  return url.toString();
-}
 
 /** Options of provisionButlerDatabases(). */
 export interface ProvisionOptions {
@@ -107,7 +99,7 @@ export async function provisionButlerDatabases(
         await admin.query(`REVOKE CONNECT ON DATABASE "${name}" FROM PUBLIC`);
       });
       if (pgServer.hasPgvector) {
-        await withAdmin(databaseUrl(pgServer.adminUrl, name), (admin) => admin.query('CREATE EXTENSION IF NOT EXISTS vector'));
+        await withAdmin(withDatabase(pgServer.adminUrl, name), (admin) => admin.query('CREATE EXTENSION IF NOT EXISTS vector'));
       }
     } catch (err) {
       throw new PostgresProviderError(
@@ -115,7 +107,7 @@ export async function provisionButlerDatabases(
         `provisioning butler ${butler} (role and database ${name}) on ${pgServer.host}:${pgServer.port} failed: ${firstLine(err)}`,
       );
     }
-    result[butler] = { database: name, role: name, password, url: butlerUrl(pgServer, name, password, name) };
+    result[butler] = { database: name, role: name, password, url: roleUrl({ host: pgServer.host, port: pgServer.port, role: name, password, database: name }) };
   };
 
   const outcomes = await Promise.allSettled(names.map(([butler, name]) => provisionOne(butler, name)));

@@ -100,7 +100,14 @@ export class DaemonProcess {
    */
   launch(name: string, args: string[]): void {
     if (!this.pending) throw new Error(`${this.label} (pid ${this.pid}) is not a warm spare`);
-    if (!this.alive) throw new Error(`warm spare pid ${this.pid} has exited`);
+    if (!this.alive) {
+      const how = this.exitInfo?.signal ? `signal ${this.exitInfo.signal}` : `code ${this.exitInfo?.code}`;
+      const last = this.tail.at(-1);
+      throw new Error(
+        `the warm spare (pid ${this.pid}) meant for ${name} exited (${how}) before it was handed its butler${last ? `; its last line: ${last}` : ''}; ` +
+          'run again, or set E2E_WARM_SPARES=0 to spawn each daemon directly',
+      );
+    }
     this.pending = false;
     this.label = name;
     this.source.butler = name;
