@@ -3,6 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { ClassifyResult, IngestAccepted } from '../contracts/index.ts';
 import { bootEcosystem } from '../staging/ecosystem.ts';
 import { ensureBuilt } from '../staging/build.ts';
 
@@ -132,8 +133,8 @@ async function benchPipeline(runs: number): Promise<void> {
       await sb.call('route', { target_butler: 'health', tool_name: 'status', args: {}, tag });
     });
     stages.full_pipeline = await timeIt('full pipeline (offline)', runs, async (i) => {
-      const accepted = await sb.call<{ request_id: string }>('ingest', { envelope: envelope(runs + i) });
-      const c = await sb.call<{ entries: unknown[] }>('classify', { text: 'Log my weight: 80kg', request_id: accepted.request_id, tag });
+      const accepted = await sb.call('ingest', { envelope: envelope(runs + i) }, IngestAccepted);
+      const c = await sb.call('classify', { text: 'Log my weight: 80kg', request_id: accepted.request_id, tag }, ClassifyResult);
       await sb.call('dispatch', { entries: c.entries, request_id: accepted.request_id, tag });
     });
     const result = { suite: 'pipeline', at: new Date().toISOString(), runs, model: eco.model.mode, provider: eco.postgres.provider, medians_ms: Object.fromEntries(Object.entries(stages).map(([k, v]) => [k, v.median])), stages };

@@ -1,16 +1,10 @@
+import { SpawnerResult } from '../../contracts/index.ts';
 import { test, expect, buildEnvelope } from '../../fixtures/index.ts';
 import { judgeDispatch } from './full-pipeline.ts';
 
-interface SpawnerResult {
-  success: boolean;
-  session_id: string | null;
-  error?: string | null;
-  tool_calls: { name: string }[];
-}
-
 test('FLW-06 a test trigger on health logs a tagged session and a weight row', async ({ mcp, sql, model, tag }) => {
   model.require();
-  const r = await (await mcp('health')).call<SpawnerResult>('trigger', { prompt: 'Log weight 80kg', trigger_source: 'test', tag });
+  const r = await (await mcp('health')).call('trigger', { prompt: 'Log weight 80kg', trigger_source: 'test', tag }, SpawnerResult);
   expect(r.success, r.error ?? '').toBe(true);
   const { rows: s } = await sql('health').query('select status, tag, trigger_source from sessions where session_id = $1', [r.session_id]);
   expect(s).toEqual([{ status: 'completed', tag, trigger_source: 'test' }]);
@@ -35,7 +29,7 @@ test('FLW-07 the full pipeline for a weight message passes every runner check', 
 
 test('FLW-08 one trigger with two measurements writes both rows for the session', async ({ mcp, sql, model, tag }) => {
   model.require();
-  const r = await (await mcp('health')).call<SpawnerResult>('trigger', { prompt: 'Weight 80kg, blood pressure 120/80', trigger_source: 'test', tag });
+  const r = await (await mcp('health')).call('trigger', { prompt: 'Weight 80kg, blood pressure 120/80', trigger_source: 'test', tag }, SpawnerResult);
   expect(r.success, r.error ?? '').toBe(true);
   const { rows } = await sql('health').query('select type from measurements where session_id = $1', [r.session_id]);
   const types = rows.map((x) => String(x.type).toLowerCase());

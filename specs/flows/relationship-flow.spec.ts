@@ -1,12 +1,13 @@
+import { SpawnerResult } from '../../contracts/index.ts';
 import { test, expect } from '../../fixtures/index.ts';
 
 test('FLW-09 a trigger on relationship adds the contact for its session', async ({ mcp, sql, model, tag }) => {
   model.require();
-  const r = await (await mcp('relationship')).call<{ success: boolean; session_id: string; error?: string }>('trigger', {
+  const r = await (await mcp('relationship')).call('trigger', {
     prompt: 'Add Sarah Johnson as a contact',
     trigger_source: 'test',
     tag,
-  });
+  }, SpawnerResult);
   expect(r.success, r.error ?? '').toBe(true);
   const { rows: s } = await sql('relationship').query('select status, tag from sessions where session_id = $1', [r.session_id]);
   expect(s).toEqual([{ status: 'completed', tag }]);

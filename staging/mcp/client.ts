@@ -2,11 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { z } from 'zod';
 
 export type McpTransportKind = 'streamable' | 'sse';
 
 /** A tool call's outcome as the harness sees it: structured JSON plus the error flag. */
-export interface ToolOutcome<T = any> {
+export interface ToolOutcome<T = unknown> {
   isError: boolean;
   /** `structuredContent`, or the JSON parsed from the first text block. */
   data: T;
@@ -16,10 +17,15 @@ export interface ToolOutcome<T = any> {
 export interface McpHandle {
   url: string;
   client: Client;
-  /** Calls a tool and returns the outcome whatever `isError` says. */
-  callTool<T = any>(name: string, args?: Record<string, unknown>, opts?: CallOptions): Promise<ToolOutcome<T>>;
-  /** Calls a tool and throws a readable error when the result is `isError`. */
-  call<T = any>(name: string, args?: Record<string, unknown>, opts?: CallOptions): Promise<T>;
+  /** Calls a tool and returns the outcome whatever `isError` says; `data` is unchecked JSON. */
+  callTool(name: string, args?: Record<string, unknown>, opts?: CallOptions): Promise<ToolOutcome>;
+  /**
+   * Calls a tool, throws a readable error when the result is `isError`, and
+   * parses the result with `schema`: a mismatch names the tool and each
+   * offending field. Without a schema the result is unchecked JSON.
+   */
+  call<S extends z.ZodTypeAny>(name: string, args: Record<string, unknown>, schema: S, opts?: CallOptions): Promise<z.output<S>>;
+  call(name: string, args?: Record<string, unknown>, opts?: CallOptions): Promise<unknown>;
   listTools(): Promise<{ name: string; description?: string; inputSchema: any }[]>;
   close(): Promise<void>;
 }
@@ -63,26 +69,30 @@ export async function connectMcp(url: string, opts: ConnectOptions = {}): Promis
   }
   let closed = false;
 
-  const callTool = async <T>(name: string, args: Record<string, unknown> = {}, o: CallOptions = {}) => {
+  const callTool = async (name: string, args: Record<string, unknown> = {}, o: CallOptions = {}) => {
     const meta = { traceparent: opts.traceparent ?? newTraceparent(), ...o.meta };
     const res = await client.callTool({ name, arguments: args, _meta: meta }, undefined, {
       timeout: o.timeoutMs ?? 120_000,
     });
-    return toOutcome<T>(res as any);
+    return toOutcome(res as Parameters<typeof toOutcome>[0]);
   };
+
+  async function call(name: string, args: Record<string, unknown> = {}, schemaOrOpts?: z.ZodTypeAny | CallOptions, maybeOpts?: CallOptions): Promise<unknown> {
+    const schema = isSchema(schemaOrOpts) ? schemaOrOpts : undefined;
+    const o = (isSchema(schemaOrOpts) ? maybeOpts : schemaOrOpts) ?? {};
+    const out = await callTool(name, args, o);
+    if (out.isError) {
+      const err = out.data as { error?: string; message?: string } | undefined;
+      throw new Error(`tool ${name} at ${url} failed with ${err?.error ?? 'tool_error'}: ${err?.message ?? out.text}`);
+    }
+    return schema ? parseResult(name, url, schema, out.data) : out.data;
+  }
 
   return {
     url,
     client,
     callTool,
-    async call<T>(name: string, args: Record<string, unknown> = {}, o: CallOptions = {}) {
-      const out = await callTool<T>(name, args, o);
-      if (out.isError) {
-        const code = (out.data as any)?.error ?? 'tool_error';
-        throw new Error(`tool ${name} at ${url} failed with ${code}: ${(out.data as any)?.message ?? out.text}`);
-      }
-      return out.data;
-    },
+    call: call as McpHandle['call'],
     async listTools() {
       const res = await client.listTools();
       return res.tools as any;
@@ -95,7 +105,23 @@ export async function connectMcp(url: string, opts: ConnectOptions = {}): Promis
   };
 }
 
-export function toOutcome<T>(res: { isError?: boolean; structuredContent?: unknown; content?: { type: string; text?: string }[] }): ToolOutcome<T> {
+function isSchema(x: unknown): x is z.ZodTypeAny {
+  return typeof (x as { safeParse?: unknown } | undefined)?.safeParse === 'function';
+}
+
+/** `data` parsed by `schema`, or an error naming the tool and every offending field with what was found there. */
+export function parseResult<S extends z.ZodTypeAny>(tool: string, url: string, schema: S, data: unknown): z.output<S> {
+  const parsed = schema.safeParse(data);
+  if (parsed.success) return parsed.data;
+  const fields = parsed.error.issues
+    .slice(0, 5)
+    .map((i) => `${i.path.length ? i.path.join('.') : '(result)'}: ${i.message}`)
+    .join('; ');
+  const more = parsed.error.issues.length > 5 ? ` (+${parsed.error.issues.length - 5} more)` : '';
+  throw new Error(`tool ${tool} at ${url} answered with a result that does not match its contract: ${fields}${more}; got ${JSON.stringify(data).slice(0, 300)}`);
+}
+
+export function toOutcome<T = unknown>(res: { isError?: boolean; structuredContent?: unknown; content?: { type: string; text?: string }[] }): ToolOutcome<T> {
   const text = (res.content ?? []).filter((c) => c.type === 'text').map((c) => c.text ?? '').join('\n');
   let data: unknown = res.structuredContent;
   if (data === undefined) {
