@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { expect } from '../../fixtures/index.ts';
+import { expect, results } from '../../fixtures/index.ts';
 import { connectMcp } from '../../staging/mcp/client.ts';
 import { BUTLER_TABLES, CORE_TABLES } from './expected-schema.ts';
 
@@ -21,7 +21,7 @@ export async function checkLiveness(b: LivenessTarget): Promise<void> {
   for (const transport of ['streamable', 'sse'] as const) {
     const client = await connectMcp(b.url, { transport });
     try {
-      const status = await client.call<{ butler: string; daemon: { uptime_seconds: number } }>('status');
+      const status = await client.call('status', {}, results.StatusResult);
       expect(status.butler, `${b.name} status over ${transport}`).toBe(b.name);
       expect(status.daemon.uptime_seconds, `${b.name} uptime over ${transport}`).toBeGreaterThan(0);
     } finally {

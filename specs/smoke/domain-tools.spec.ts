@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { test, expect } from '../../fixtures/index.ts';
+import { test, expect, results } from './gate.ts';
 import type { McpHandle } from '../../staging/mcp/client.ts';
 
 /**
@@ -25,16 +25,16 @@ async function approveWhenPending(client: McpHandle, pool: pg.Pool, tool: string
 
 test('FLW-05 measurement_log called directly writes exactly that row', async ({ mcp, sql }) => {
   const health = await mcp('health');
-  const row = await health.call<{ id: string }>('measurement_log', { type: 'weight', value: 80.0, unit: 'kg' });
+  const row = await health.call('measurement_log', { type: 'weight', value: 80.0, unit: 'kg' }, results.StoredRow);
   const { rows } = await sql('health').query('select type, value::float8 as value, unit, session_id from measurements where id = $1', [row.id]);
   expect(rows).toEqual([{ type: 'weight', value: 80, unit: 'kg', session_id: null }]);
 });
 
 test('SMK-06 health domain tools write real rows; medication_stop waits for approval', async ({ mcp, sql, tag }) => {
   const health = await mcp('health');
-  const med = await health.call<{ id: string; status: string }>('medication_add', { name: `med-${tag}`, dosage: '500mg', frequency: 'twice daily' });
+  const med = await health.call('medication_add', { name: `med-${tag}`, dosage: '500mg', frequency: 'twice daily' }, results.StoredRow);
   expect(med.status).toBe('active');
-  const symptom = await health.call<{ id: string }>('symptom_log', { name: `headache ${tag}`, severity: 7 });
+  const symptom = await health.call('symptom_log', { name: `headache ${tag}`, severity: 7 }, results.StoredRow);
   const { rows: s } = await sql('health').query('select name, severity from symptoms where id = $1', [symptom.id]);
   expect(s).toEqual([{ name: `headache ${tag}`, severity: 7 }]);
 
@@ -53,21 +53,21 @@ test('SMK-06 health domain tools write real rows; medication_stop waits for appr
   await approveWhenPending(health, sql('health'), 'medication_stop', tag);
   const outcome = await missing;
   expect(outcome.isError).toBe(true);
-  expect(outcome.data.error).toBe('not_found');
+  expect(outcome.data).toMatchObject({ error: 'not_found' });
 });
 
 test('SMK-06 relationship domain tools write real rows; contact_delete waits for approval', async ({ mcp, sql, tag }) => {
   const rel = await mcp('relationship');
-  const contact = await rel.call<{ id: string }>('contact_add', { name: `Sarah ${tag}`, email: `${tag}@example.test` });
-  const inter = await rel.call<{ id: string; contact_id: string }>('interaction_log', { contact_name: `Sarah ${tag}`, kind: 'call', summary: 'smoke' });
+  const contact = await rel.call('contact_add', { name: `Sarah ${tag}`, email: `${tag}@example.test` }, results.StoredRow);
+  const inter = await rel.call('interaction_log', { contact_name: `Sarah ${tag}`, kind: 'call', summary: 'smoke' }, results.StoredRow);
   expect(inter.contact_id).toBe(contact.id);
-  const reminder = await rel.call<{ id: string }>('reminder_set', { message: `call ${tag}`, due_at: '2030-01-01T09:00:00Z', contact_id: contact.id });
+  const reminder = await rel.call('reminder_set', { message: `call ${tag}`, due_at: '2030-01-01T09:00:00Z', contact_id: contact.id }, results.StoredRow);
   const { rows: r } = await sql('relationship').query('select message, status, contact_id from reminders where id = $1', [reminder.id]);
   expect(r).toEqual([{ message: `call ${tag}`, status: 'pending', contact_id: contact.id }]);
 
   const unknown = await rel.callTool('interaction_log', { contact_name: `Nobody ${tag}`, kind: 'call' });
   expect(unknown.isError).toBe(true);
-  expect(unknown.data.error).toBe('not_found');
+  expect(unknown.data).toMatchObject({ error: 'not_found' });
 
   const del = rel.call('contact_delete', { name: `Sarah ${tag}` });
   await approveWhenPending(rel, sql('relationship'), 'contact_delete', tag);
@@ -78,13 +78,13 @@ test('SMK-06 relationship domain tools write real rows; contact_delete waits for
 
 test('SMK-06 general collection and entity tools round-trip', async ({ mcp, sql, tag }) => {
   const general = await mcp('general');
-  const entity = await general.call<{ id: string; collection_id: string }>('entity_create', {
+  const entity = await general.call('entity_create', {
     collection: `books-${tag}`,
     title: `Dune ${tag}`,
     data: { author: 'Herbert' },
     tags: [tag],
-  });
-  const found = await general.call<{ entities?: { id: string }[]; items?: { id: string }[] }>('entity_search', { tag });
+  }, results.StoredRow);
+  const found = await general.call('entity_search', { tag }, results.EntitySearchResult);
   const ids = (found.entities ?? found.items ?? []).map((e) => e.id);
   expect(ids).toEqual([entity.id]);
   await general.call('entity_update', { id: entity.id, data: { author: 'Frank Herbert' } });
@@ -102,6 +102,6 @@ test('SMK-06 a tool that fails returns an error result and the daemon lives on',
   expect(bad.isError).toBe(true);
   const wrongType = await health.callTool('measurement_log', { type: 'weight', value: 'heavy' });
   expect(wrongType.isError).toBe(true);
-  const status = await health.call<{ butler: string; pid: number }>('status');
+  const status = await health.call('status', {}, results.StatusResult);
   expect(status).toMatchObject({ butler: 'health', pid });
 });

@@ -1,9 +1,10 @@
 import { existsSync, readdirSync, readFileSync, readlinkSync, realpathSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { test, expect } from '../../fixtures/index.ts';
+import { test, expect, results } from './gate.ts';
 import { bootEcosystem } from '../../staging/ecosystem.ts';
 import { listenerPid } from '../../staging/ports.ts';
+import { currentRunStamp } from '../../staging/run-log.ts';
 
 test('INF-04 a taken port fails the boot fast, naming port, butler, pid and E2E_PORT_BASE', async ({ ecosystem }) => {
   const base = ecosystem.portBase + 20_000 > 60_000 ? 21_100 : ecosystem.portBase + 20_000;
@@ -11,8 +12,11 @@ test('INF-04 a taken port fails the boot fast, naming port, butler, pid and E2E_
   const blocker = net.createServer();
   await new Promise<void>((r) => blocker.listen(healthPort, '127.0.0.1', r));
   try {
-    const started = Date.now();
-    const err = await bootEcosystem({ parallelIndex: 0, portBase: base }).then(
+    const stampDir = path.resolve('.tmp/e2e-run', currentRunStamp(process.env));
+    const runFolders = () => (existsSync(stampDir) ? readdirSync(stampDir).sort() : []);
+    const before = runFolders();
+    const progress: string[] = [];
+    const err = await bootEcosystem({ parallelIndex: 0, portBase: base, progress: (l) => progress.push(l) }).then(
       () => undefined,
       (e: Error) => e,
     );
@@ -20,7 +24,9 @@ test('INF-04 a taken port fails the boot fast, naming port, butler, pid and E2E_
       `port ${healthPort} (health) is taken by pid ${process.pid}; stop it — e.g. the production stack started with ` +
         '`butlers up` or a leftover `npm run staging` — or set E2E_PORT_BASE to use another port block',
     );
-    expect(Date.now() - started, 'fails fast, before any daemon or database starts').toBeLessThan(ecosystem.bootMs + 5000);
+    // Fast means: before the boot created anything. No run folder (where PostgreSQL and the daemons would live), no boot step.
+    expect(runFolders(), 'a run folder was created before the port check').toEqual(before);
+    expect(progress.filter((l) => /booting|postgres/i.test(l)), 'boot steps reached before the port check').toEqual([]);
     for (const p of [base, base + 1, base + 2, base + 4, base + 99]) expect(listenerPid(p), `port ${p} left bound`).toBeUndefined();
   } finally {
     await new Promise((r) => blocker.close(r));
@@ -73,7 +79,7 @@ test('INF-11 an ad-hoc butler that cannot become ready fails naming butler, chec
     await new Promise((r) => blackhole.close(r));
   }
   expect(Object.values(ecosystem.butlers).map((b) => b.pid), 'other butlers unaffected').toEqual(before);
-  const status = await (await ecosystem.butlers.health.mcp()).call<{ butler: string }>('status');
+  const status = await (await ecosystem.butlers.health.mcp()).call('status', {}, results.StatusResult);
   expect(status.butler).toBe('health');
 });
 

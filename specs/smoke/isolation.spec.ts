@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { test, expect } from '../../fixtures/index.ts';
+import { test, expect } from './gate.ts';
 import { withDatabase } from '../../staging/ecosystem.ts';
 
 async function connectError(url: string): Promise<{ code?: string; message: string } | undefined> {

@@ -1,4 +1,4 @@
-import { test, expect } from '../../fixtures/index.ts';
+import { test, expect } from './gate.ts';
 import { discoverRoster, rosterDir } from '../../staging/roster.ts';
 import { checkLiveness } from './checks.ts';
 

@@ -1,18 +1,11 @@
-import { test, expect } from '../../fixtures/index.ts';
+import { test, expect, results } from './gate.ts';
 import { discoverRoster, rosterDir } from '../../staging/roster.ts';
 import { CORE_TOOLS, MODULE_TOOLS, ROSTER_TOOLS, expectedModuleStatus } from './expected-schema.ts';
-
-interface ModuleStatus {
-  status: string;
-  phase?: string;
-  error?: string;
-  depends_on?: string[];
-}
 
 for (const entry of discoverRoster(rosterDir())) {
   test(`SMK-05 ${entry.name} reports the staging module statuses`, async ({ ecosystem, mcp }) => {
     test.skip(!ecosystem.butlers[entry.name], `${entry.name} did not boot (see SMK-01)`);
-    const status = await (await mcp(entry.name)).call<{ modules: Record<string, ModuleStatus> }>('status');
+    const status = await (await mcp(entry.name)).call('status', {}, results.StatusResult);
     expect(Object.keys(status.modules).sort(), 'exactly the enabled modules').toEqual([...entry.modules].sort());
     for (const m of entry.modules) {
       const want = expectedModuleStatus(m, ecosystem.postgres.hasPgvector);
@@ -26,7 +19,7 @@ for (const entry of discoverRoster(rosterDir())) {
     test.skip(!ecosystem.butlers[entry.name], `${entry.name} did not boot (see SMK-01)`);
     const client = await mcp(entry.name);
     const tools = new Set((await client.listTools()).map((t) => t.name));
-    const status = await client.call<{ modules: Record<string, ModuleStatus> }>('status');
+    const status = await client.call('status', {}, results.StatusResult);
     for (const t of CORE_TOOLS) expect(tools.has(t), `${entry.name} core tool ${t}`).toBe(true);
     for (const t of ROSTER_TOOLS[entry.name] ?? []) expect(tools.has(t), `${entry.name} roster tool ${t}`).toBe(true);
     for (const [module, names] of Object.entries(MODULE_TOOLS)) {
@@ -42,15 +35,15 @@ for (const entry of discoverRoster(rosterDir())) {
 test('SMK-07 failed modules leave messenger core and roster tools working', async ({ ecosystem, mcp, sql, tag }) => {
   test.skip(!ecosystem.butlers.messenger, 'messenger did not boot (see SMK-01)');
   const messenger = await mcp('messenger');
-  const status = await messenger.call<{ modules: Record<string, ModuleStatus> }>('status');
+  const status = await messenger.call('status', {}, results.StatusResult);
   expect(Object.values(status.modules).some((m) => m.status === 'failed'), 'messenger has failed modules').toBe(true);
 
   const key = `${tag}:probe`;
   await messenger.call('state_set', { key, value: { probe: tag, n: 1 } });
-  const got = await messenger.call<{ exists: boolean; value: unknown }>('state_get', { key });
+  const got = await messenger.call('state_get', { key }, results.StateGetResult);
   expect(got).toMatchObject({ exists: true, value: { probe: tag, n: 1 } });
 
-  const row = await messenger.call<{ id: string }>('notification_log', { channel: 'telegram', body: `smoke probe ${tag}` });
+  const row = await messenger.call('notification_log', { channel: 'telegram', body: `smoke probe ${tag}` }, results.StoredRow);
   const { rows } = await sql('messenger').query('select channel, body, status, session_id from notification_log where id = $1', [row.id]);
   expect(rows).toEqual([{ channel: 'telegram', body: `smoke probe ${tag}`, status: 'queued', session_id: null }]);
 });

@@ -1,11 +1,19 @@
-import { test, expect } from '../../fixtures/index.ts';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { test, expect, modelActivity } from './gate.ts';
 
-// Runs last in the smoke project's worker (files run in name order): the gate never calls a model.
-test('SMK-09 the smoke project produced no model requests and no session rows', async ({ ecosystem }) => {
+const SMOKE = path.dirname(fileURLToPath(import.meta.url));
+
+// Each smoke test is guarded by gate.ts (it fails when a model was called while
+// it ran); this test checks the guard covers every smoke file and adds the
+// cumulative view of the worker so far. Neither depends on the order files run in.
+test('SMK-09 the smoke project makes no model call: every smoke test is guarded, and nothing called a model so far', async ({ ecosystem }) => {
+  const unguarded = readdirSync(SMOKE)
+    .filter((f) => f.endsWith('.spec.ts'))
+    .filter((f) => !/from '\.\/gate\.ts'/.test(readFileSync(path.join(SMOKE, f), 'utf8')));
+  expect(unguarded, 'smoke spec files that do not take `test` from ./gate.ts').toEqual([]);
+  const activity = await modelActivity(ecosystem, ecosystem.attachedAt);
   if (ecosystem.double) expect(ecosystem.double.requests(), 'model double request log').toEqual([]);
-  for (const name of Object.keys(ecosystem.butlers)) {
-    // Since this worker started using the ecosystem (with E2E_REUSE, other runs may have used it before).
-    const { rows } = await ecosystem.admin(name).query<{ n: number }>('select count(*)::int as n from sessions where created_at >= $1', [ecosystem.attachedAt]);
-    expect(rows[0].n, `${name} sessions`).toBe(0);
-  }
+  expect(activity.sessions, 'session rows created since this worker attached').toEqual({});
 });

@@ -1,4 +1,4 @@
-import { test, expect } from '../../fixtures/index.ts';
+import { test, expect } from './gate.ts';
 import { checkRegistryRow } from './checks.ts';
 
 test('SMK-04 the registry lists exactly the discovered butlers with their advertised URLs', async ({ ecosystem, sql }) => {

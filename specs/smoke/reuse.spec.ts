@@ -2,7 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import pg from 'pg';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { test, expect } from '../../fixtures/index.ts';
+import { test, expect } from './gate.ts';
 import { pidAlive } from '../../staging/supervisor/supervisor.ts';
 
 function run(args: string[], env: NodeJS.ProcessEnv, timeoutMs: number) {
@@ -64,16 +64,21 @@ test('INF-15 E2E_KEEP=1 leaves PostgreSQL and every butler database up after the
   test.setTimeout(150_000);
   const env = { E2E_KEEP: '1', E2E_PORT_BASE: String(ecosystem.portBase + 9500) };
   const nested = run(
-    ['node_modules/@playwright/test/cli.js', 'test', '--project=smoke', '--no-deps', '-g', 'SMK-01 .*health', '--reporter=line', '--workers=1'],
+    // Exactly one test: each failing test of a keep run would keep a cluster of its own.
+    ['node_modules/@playwright/test/cli.js', 'test', '--project=smoke', '--no-deps', '-g', 'SMK-01 health answers on', '--reporter=line', '--workers=1'],
     env,
     140_000,
   );
   const code = await nested.done;
   const out = nested.output();
-  const cleanup = /cleanup: (.+)/.exec(out)?.[1];
+  // Every cleanup line the run printed: a worker that restarted after a failure keeps a cluster too.
+  const cleanups = [...out.matchAll(/cleanup: (.+)/g)].map((m) => m[1]);
+  const cleanup = cleanups[0];
   let cleaned = false;
   try {
     expect(code, out.slice(-2000)).toBe(0);
+    expect(out, 'the nested run ran exactly one test').toMatch(/\b1 passed\b/);
+    expect(cleanups, 'one kept ecosystem, one cleanup line').toHaveLength(1);
     const inspect = /inspect: psql (\S+)\s+\(databases: ([^)]+)\)/.exec(out);
     expect(inspect, `no inspect line in:\n${out.slice(-2000)}`).toBeTruthy();
     expect(cleanup, 'no cleanup line').toBeTruthy();
@@ -113,7 +118,7 @@ test('INF-15 E2E_KEEP=1 leaves PostgreSQL and every butler database up after the
       .toBe('gone');
     expect(folders.filter((f) => existsSync(f)), 'folders left after the cleanup line').toEqual([]);
   } finally {
-    // A kept cluster is never swept: a failure above must not leave it running.
-    if (cleanup && !cleaned) spawnSync('sh', ['-c', cleanup]);
+    // A kept cluster is never swept: a failure above must not leave any of them running.
+    for (const line of cleaned ? cleanups.slice(1) : cleanups) spawnSync('sh', ['-c', line]);
   }
 });

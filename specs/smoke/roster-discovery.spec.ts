@@ -1,7 +1,7 @@
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { test, expect } from '../../fixtures/index.ts';
+import { test, expect } from './gate.ts';
 import { discoverRoster } from '../../staging/roster.ts';
 import { checkCoreSchema, checkLiveness, checkRegistryRow } from './checks.ts';
 

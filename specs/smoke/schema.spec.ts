@@ -1,4 +1,4 @@
-import { test, expect } from '../../fixtures/index.ts';
+import { test, expect, results } from './gate.ts';
 import { discoverRoster, rosterDir } from '../../staging/roster.ts';
 import { checkCoreSchema, foreignTables, tableColumns } from './checks.ts';
 import { BUTLER_TABLES, CORE_TABLES, MODULE_TABLES } from './expected-schema.ts';
@@ -21,7 +21,7 @@ for (const entry of discoverRoster(rosterDir())) {
     expect(foreignTables(entry.name, Object.keys(tables)), `${entry.name} holds another butler's tables`).toEqual([]);
 
     // memories exists exactly where the memory module is active.
-    const status = await (await b.mcp()).call<{ modules: Record<string, { status: string }> }>('status');
+    const status = await (await b.mcp()).call('status', {}, results.StatusResult);
     const memoryActive = status.modules.memory?.status === 'active';
     expect('memories' in tables, `${entry.name}: memories table iff memory is active`).toBe(memoryActive);
     if (memoryActive) expect(Object.keys(tables.memories).sort()).toEqual([...MODULE_TABLES.memory.memories].sort());

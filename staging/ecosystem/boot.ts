@@ -14,7 +14,7 @@ import { AdminPools } from './admin-pools.ts';
 import { keepMessage } from './keep-message.ts';
 import { loopbackMcpUrl, stagingOverlay } from './overlay.ts';
 import { assertPortsFree, selectBootable } from './roster-check.ts';
-import { componentLogger, prepareRun, type BootRun } from './run.ts';
+import { bootSettings, componentLogger, prepareRun, type BootRun } from './run.ts';
 import type { BootFailure, BootOptions, Ecosystem } from './types.ts';
 
 /**
@@ -23,14 +23,16 @@ import type { BootFailure, BootOptions, Ecosystem } from './types.ts';
  * worker's port block (switchboard first), each checked ready.
  */
 export async function bootEcosystem(o: BootOptions = {}): Promise<Ecosystem> {
-  const run = prepareRun(o);
-  ensureBuilt(run.progress);
-  const folder = o.rosterDir ?? defaultRosterDir(run.env);
+  const settings = bootSettings(o);
+  ensureBuilt(settings.progress);
+  const folder = o.rosterDir ?? defaultRosterDir(settings.env);
   const roster = discoverRoster(folder);
   if (!roster.length) throw new Error(`no butler folders (with butler.toml) in ${folder}`);
   const failed: BootFailure[] = [];
   const bootable = selectBootable(roster, failed);
-  await assertPortsFree(bootable, run.parallelIndex, run.base);
+  // Before the run folder, the log or anything else exists: a taken port leaves nothing behind.
+  await assertPortsFree(bootable, settings.parallelIndex, settings.base);
+  const run = prepareRun(settings, o);
 
   const boot = new EcosystemBoot(run, bootable, failed);
   try {

@@ -5,12 +5,23 @@ import { portBase as envPortBase } from '../ports.ts';
 import { RunLog, currentRunStamp, prepareRunLog } from '../run-log.ts';
 import type { BootOptions } from './types.ts';
 
-/** What one boot is: its ids, its folders, its log, read once from the options and the environment. */
-export interface BootRun {
+/** What a boot needs to know before it creates anything. */
+export interface BootSettings {
   env: NodeJS.ProcessEnv;
   progress: (line: string) => void;
   parallelIndex: number;
   base: number;
+  /** The boot's start (bootMs and the phases count from here). */
+  startedAt: number;
+}
+
+export function bootSettings(o: BootOptions): BootSettings {
+  const env = o.env ?? process.env;
+  return { env, progress: o.progress ?? (() => {}), parallelIndex: o.parallelIndex ?? 0, base: o.portBase ?? envPortBase(env), startedAt: Date.now() };
+}
+
+/** What one boot is: its ids, its folders, its log, read once from the options and the environment. */
+export interface BootRun extends BootSettings {
   runId: string;
   runDir: string;
   logFile: string;
@@ -18,29 +29,22 @@ export interface BootRun {
   /** E2E_KEEP=1: PostgreSQL and the databases outlive the run. */
   keep: boolean;
   readinessTimeoutMs: number;
-  startedAt: number;
 }
 
-export function prepareRun(o: BootOptions): BootRun {
-  const startedAt = Date.now();
-  const env = o.env ?? process.env;
-  const parallelIndex = o.parallelIndex ?? 0;
+export function prepareRun(s: BootSettings, o: BootOptions): BootRun {
+  const { env, parallelIndex } = s;
   const stamp = currentRunStamp(env);
   const runDir = path.resolve('.tmp/e2e-run', stamp, `w${parallelIndex}-${randomBytes(3).toString('hex')}`);
   mkdirSync(runDir, { recursive: true });
   const logFile = prepareRunLogOnce(stamp);
   return {
-    env,
-    progress: o.progress ?? (() => {}),
-    parallelIndex,
-    base: o.portBase ?? envPortBase(env),
+    ...s,
     runId: `${stamp.replace('-', '')}${randomBytes(2).toString('hex')}`,
     runDir,
     logFile,
     log: new RunLog(logFile, parallelIndex),
     keep: env.E2E_KEEP === '1',
     readinessTimeoutMs: o.readinessTimeoutMs ?? 60_000,
-    startedAt,
   };
 }
 
