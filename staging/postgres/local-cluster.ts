@@ -9,7 +9,7 @@ import type { ProviderContext } from './chain.ts';
 import { cacheEnabled, cacheKey, claimSpare, pruneSeeded, replenishSpare, restorePristine, savePristine, seededKey } from './initdb-cache.ts';
 import { pgOsUser, type PgOsUser } from './os-user.ts';
 import { reachableBinaries, traversableBy } from './reachable-binaries.ts';
-import { scratchRoot, sweepStaleClusters, writeClusterOwner } from './scratch.ts';
+import { ensureScratch, scratchRoot, sweepStaleClusters, writeClusterOwner } from './scratch.ts';
 import { childEnv, freePort, spawnPostgres, type PgProcess } from './pg-process.ts';
 import { inspectServer } from './server-info.ts';
 import type { ClusterSeed, StartedServer } from './types.ts';
@@ -37,7 +37,7 @@ async function clusterFolder(runDir: string, owner: PgOsUser | undefined, env: N
         ? `${base} is not reachable by OS user ${owner.name}`
         : null;
   if (!reason) return base;
-  await mkdir(scratch, { recursive: true });
+  ensureScratch(scratch, env);
   const swept = await sweepStaleClusters(scratch);
   if (swept.removed.length) {
     log(`postgres: removed ${swept.removed.length} cluster folder(s) left in ${scratch} by harness processes that died without stopping them (${Math.round(swept.bytes / 1048576)} MB)`);
@@ -60,7 +60,11 @@ async function runInitdb(binaries: PgBinaries, folder: string, dataDir: string, 
   try {
     await run(binaries.initdb, args, { env: childEnv(), ...(owner ? { uid: owner.uid, gid: owner.gid } : {}) });
   } catch (err) {
-    const detail = String((err as { stderr?: string }).stderr ?? (err as Error).message).trim().split('\n').slice(-3).join(' | ');
+    const stderr = String((err as { stderr?: string }).stderr ?? (err as Error).message);
+    const detail = stderr.trim().split('\n').slice(-3).join(' | ');
+    if (/no space left on device/i.test(stderr)) {
+      throw new Error(`initdb (${binaries.source}) failed: ${detail}; ${folder} is full: free some space there or point E2E_PG_SCRATCH at a roomier folder`);
+    }
     throw new Error(`initdb (${binaries.source}) failed: ${detail}`);
   } finally {
     await rm(pwfile, { force: true });

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, w
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
-import { sweepStaleClusters, writeClusterOwner } from './scratch.ts';
+import { ensureScratch, sweepStaleClusters, writeClusterOwner } from './scratch.ts';
 
 /** A pid that certainly belonged to a process that has exited. */
 function deadPid(): number {
@@ -72,5 +72,21 @@ test('a postmaster.pid naming a live process that is not that cluster is never s
   } finally {
     bystander.kill('SIGKILL');
     rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('a scratch folder that cannot hold a cluster is one sentence naming it and the fix', () => {
+  const env = { E2E_PG_SCRATCH: '/etc/hostname/scratch' };
+  expect(() => ensureScratch('/etc/hostname/scratch', env)).toThrow(
+    'E2E_PG_SCRATCH=/etc/hostname/scratch cannot be used: /etc/hostname is a file, not a folder; point E2E_PG_SCRATCH at a writable folder or unset it',
+  );
+  // A recursive mkdir under /proc never returns on Linux: refused before trying.
+  expect(() => ensureScratch('/proc/butlers-scratch', { E2E_PG_SCRATCH: '/proc/butlers-scratch' })).toThrow(/is inside a kernel filesystem \(\/proc\)/);
+  const ok = mkdtempSync(path.join(tmpdir(), 'scratch-ok-'));
+  try {
+    expect(() => ensureScratch(path.join(ok, 'a', 'b'), {})).not.toThrow();
+    expect(existsSync(path.join(ok, 'a', 'b'))).toBe(true);
+  } finally {
+    rmSync(ok, { recursive: true, force: true });
   }
 });

@@ -1,4 +1,4 @@
-import { accessSync, constants, existsSync, readdirSync, readFileSync, rmSync, statfsSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statfsSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -19,6 +19,38 @@ export function scratchRoot(env: NodeJS.ProcessEnv = process.env): string {
   const forced = env.E2E_PG_SCRATCH?.trim();
   if (forced) return forced;
   return roomyTmpfs('/dev/shm') ? '/dev/shm' : os.tmpdir();
+}
+
+/** statfs f_type of /proc and /sys: kernel filesystems where no cluster can live (and where a recursive mkdir never returns). */
+const KERNEL_FS = new Set([0x9fa0, 0x62656572]);
+/** A cluster with its spare copy and cache entry takes about 150 MB; refuse a folder with less than this free. */
+const MIN_SCRATCH_BYTES = 256 * 1024 * 1024;
+
+/**
+ * Creates the scratch root if needed and checks a cluster fits there, so a
+ * bad E2E_PG_SCRATCH or a full disk is one sentence naming the folder and
+ * the fix instead of an error from deep inside initdb or cp.
+ */
+export function ensureScratch(root: string, env: NodeJS.ProcessEnv = process.env): void {
+  const named = env.E2E_PG_SCRATCH?.trim() ? `E2E_PG_SCRATCH=${root}` : `the scratch folder ${root}`;
+  const fix = env.E2E_PG_SCRATCH?.trim() ? 'point E2E_PG_SCRATCH at a writable folder or unset it' : 'set E2E_PG_SCRATCH to a writable folder';
+  let existing = path.resolve(root);
+  while (!existsSync(existing)) existing = path.dirname(existing);
+  if (KERNEL_FS.has(statfsSync(existing).type)) throw new Error(`${named} is inside a kernel filesystem (${existing}); ${fix}`);
+  if (!statSync(existing).isDirectory()) throw new Error(`${named} cannot be used: ${existing} is a file, not a folder; ${fix}`);
+  try {
+    mkdirSync(root, { recursive: true });
+    accessSync(root, constants.W_OK | constants.X_OK);
+  } catch (err) {
+    throw new Error(`${named} cannot be created or written (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); ${fix}`);
+  }
+  const fs = statfsSync(root);
+  const free = fs.bavail * fs.bsize;
+  if (free < MIN_SCRATCH_BYTES) {
+    throw new Error(
+      `${named} has only ${Math.round(free / 1048576)} MB free and a cluster needs about 150 MB; free some space there or point E2E_PG_SCRATCH at a roomier folder`,
+    );
+  }
 }
 
 function roomyTmpfs(dir: string): boolean {
