@@ -30,7 +30,7 @@ function pick<T extends string>(value: unknown, allowed: readonly T[], fallback:
 
 /**
  * Builds and validates a fanout plan from classification entries
- * (contracts.md §4). Ids are `sr-<n>`/`seg-<n>` in entry order; every mode
+ * (docs/ecosystem.md §8.3). Ids are `sr-<n>`/`seg-<n>` in entry order; every mode
  * defaults to `wait_for_all` + `continue`. Checks run in the order of the
  * contract's rule table and the first failure is returned.
  */

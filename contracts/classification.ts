@@ -45,7 +45,7 @@ export interface RegistryEligibility {
   routable: boolean;
 }
 
-/** Outcome of parsing a classification answer (contracts.md §3). */
+/** Outcome of parsing a classification answer (docs/ecosystem.md §8.2). */
 export const ClassificationOutcome = z.object({
   entries: z.array(ClassificationEntry).min(1),
   fallback: z.boolean(),

@@ -13,7 +13,7 @@ export type DedupeInput = Pick<IngestEnvelopeV1, 'idempotency_key'> & {
 };
 
 /**
- * The inbox dedupe key (contracts.md §2.3): sha256 of
+ * The inbox dedupe key (docs/ecosystem.md §8.1): sha256 of
  * `<endpoint_identity>:<sender_identity>:<idempotency_key>`, or with
  * `<sent_at>|<sha256(body)>` as the third part when there is no key — the same
  * sender, timestamp and body are the same delivery. Values are used as sent.

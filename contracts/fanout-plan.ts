@@ -28,7 +28,7 @@ export const FanoutSubrequestPlan = z.object({
 });
 export type FanoutSubrequestPlan = z.infer<typeof FanoutSubrequestPlan>;
 
-/** A validated dispatch plan (contracts.md §4); immutable once built. */
+/** A validated dispatch plan (docs/ecosystem.md §8.3); immutable once built. */
 export const FanoutPlan = z.object({
   mode: FanoutMode,
   join_policy: JoinPolicy,
@@ -94,7 +94,7 @@ export const SUBREQUEST_STATUSES = [
   'running',
 ] as const;
 
-/** One subrequest's result as `dispatch` reports it (ecosystem.md §8.3). */
+/** One subrequest's result as `dispatch` reports it (docs/ecosystem.md §8.3). */
 export const SubrequestOutcome = z.object({
   subrequest_id: z.string(),
   butler: z.string(),

@@ -8,7 +8,7 @@ import {
   type ContractIssue,
 } from './index.ts';
 
-// Written out independently of the implementation's table (contracts.md §2.1).
+// Written out independently of the implementation's table (CON-11).
 const ALLOWED_PAIRS = ['telegram/telegram', 'slack/slack', 'email/gmail', 'email/imap', 'api/internal', 'mcp/internal'];
 
 function envelope(): Record<string, any> {

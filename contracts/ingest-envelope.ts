@@ -7,7 +7,7 @@ export const PROVIDERS = ['telegram', 'slack', 'gmail', 'imap', 'internal'] as c
 export type Channel = (typeof CHANNELS)[number];
 export type Provider = (typeof PROVIDERS)[number];
 
-/** Which providers may deliver on each channel (contracts.md §2.1). */
+/** Which providers may deliver on each channel (docs/ecosystem.md §8.1). */
 export const ALLOWED_PROVIDERS: Readonly<Record<Channel, readonly Provider[]>> = {
   telegram: ['telegram'],
   slack: ['slack'],
@@ -102,7 +102,7 @@ const Payload = z
   })
   .strict();
 
-/** The envelope every message enters the pipeline in (contracts.md §2). Unknown keys are refused except inside `metadata`. */
+/** The envelope every message enters the pipeline in (docs/ecosystem.md §8.1). Unknown keys are refused except inside `metadata`. */
 export const IngestEnvelopeV1 = z
   .object({
     schema_version: schemaVersion,
@@ -155,7 +155,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Response of `ingest` (contracts.md §2.2); `status` stays `accepted` for duplicates. */
+/** Response of `ingest` (docs/ecosystem.md §8.1); `status` stays `accepted` for duplicates. */
 export const IngestAccepted = z.object({
   request_id: z.string().uuid(),
   status: z.literal('accepted'),

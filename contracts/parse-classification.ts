@@ -12,7 +12,7 @@ export const FALLBACK_BUTLER = 'general';
 
 /**
  * The single entry used whenever nothing routable came out of the classifier:
- * the original text, unchanged, goes to `general` (contracts.md §3).
+ * the original text, unchanged, goes to `general` (docs/ecosystem.md §8.2).
  */
 export function classificationFallback(
   text: string,

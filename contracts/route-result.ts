@@ -32,6 +32,6 @@ const RouteFailed = z.object({
   duration_ms: z.number().nonnegative(),
 });
 
-/** Result of the switchboard's `route` (contracts.md §5); extra keys are tolerated so receivers stay forward compatible. */
+/** Result of the switchboard's `route` (docs/ecosystem.md §8.5); extra keys are tolerated so receivers stay forward compatible. */
 export const RouteResult = z.discriminatedUnion('ok', [RouteOk, RouteFailed]);
 export type RouteResult = z.infer<typeof RouteResult>;

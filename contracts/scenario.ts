@@ -4,7 +4,7 @@ import { formatZodIssues } from './issues.ts';
 const MATCHER_SHAPES =
   'a string (contains, case-insensitive), a number or boolean (equals), { between: [min, max] }, { oneOf: [...] } or { notNull: true }';
 
-/** A loose column check: text containment, equality, a range, a set, or presence (smoke-and-flows.md §3.1). */
+/** A loose column check: text containment, equality, a range, a set, or presence (docs/extending.md, A scenario). */
 export const Matcher = z.union(
   [
     z.string(),

@@ -23,7 +23,7 @@ const numeric = z
   .nullable();
 
 /**
- * A `sessions` row (ecosystem.md §4.1) as read with `SELECT *`. Unknown
+ * A `sessions` row (docs/ecosystem.md §4.1) as read with `SELECT *`. Unknown
  * columns are stripped so new optional columns do not break readers. The
  * refinement is CON-44: `error` non-null exactly when status is `error`;
  * `completed_at` set exactly on finished rows.

@@ -14,7 +14,7 @@ export const DEFAULT_MODEL = 'claude-haiku-4-5-20251001';
 const tokens = z.number().int().nonnegative().nullable();
 
 /**
- * What `trigger` returns (ecosystem.md §10.4, contracts.md §6). The
+ * What `trigger` returns (docs/ecosystem.md §10.4). The
  * refinement enforces the guarantees: `error` exactly when `success` is false,
  * `session_id` null only for `lock_wait_timeout`.
  */

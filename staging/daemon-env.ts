@@ -24,8 +24,8 @@ export function modelSettings(env: NodeJS.ProcessEnv = process.env): ModelSettin
 }
 
 /**
- * The explicit environment of every daemon (infrastructure.md §4): nothing is
- * inherited but PATH. The canaries are planted so the security domain can
+ * The explicit environment of every daemon: nothing is inherited but PATH.
+ * The canaries are planted so the security domain can
  * prove they never reach a session process.
  */
 export function daemonEnvironment(env: NodeJS.ProcessEnv, model: ModelSettings, parallelIndex: number): Record<string, string> {

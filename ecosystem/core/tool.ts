@@ -5,7 +5,7 @@ import type { z } from 'zod';
 /**
  * Who may list and call a tool. Requests that carry a session token
  * (`x-butlers-session-token`) see only `all` tools; operator tools are
- * "tool not found" for them (ecosystem.md §5).
+ * "tool not found" for them (docs/ecosystem.md §5).
  */
 export type Audience = 'all' | 'operator';
 

@@ -66,7 +66,7 @@ export interface DaemonHandle {
 const DRAIN_MS = 10_000;
 
 /**
- * Starts one butler in the order of ecosystem.md §1. A fatal problem logs
+ * Starts one butler in the order of docs/ecosystem.md §1. A fatal problem logs
  * `butler.startup_failed` with its phase, releases what was opened, and
  * rejects with the StartupError; nothing is registered.
  */

@@ -20,7 +20,7 @@ interface StatusServices {
   router?: { status(): { cached_clients: number } };
 }
 
-/** The `status` core tool (ecosystem.md §6). */
+/** The `status` core tool (docs/ecosystem.md §6). */
 export function createStatusTool(info: DaemonInfo): ToolDef {
   return defineTool({
     name: 'status',

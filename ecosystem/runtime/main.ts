@@ -10,7 +10,7 @@ import { runToolLoop } from './model-loop.ts';
 import type { RuntimeArgs, RuntimeErrorCode, RuntimeResult } from './protocol.ts';
 
 /**
- * The LLM session process (ecosystem.md §11), started by the spawner as
+ * The LLM session process (docs/ecosystem.md §11), started by the spawner as
  * `node dist/runtime.mjs <flags>` with the prompts on stdin. stdout carries
  * exactly one JSON line (the result); logs go to stderr.
  */

@@ -4,7 +4,7 @@
  * file and the single JSON result line. Shared so both sides agree by type.
  */
 
-/** Header carrying the per-session token (ecosystem.md §5). */
+/** Header carrying the per-session token (docs/ecosystem.md §5). */
 export const SESSION_TOKEN_HEADER = 'x-butlers-session-token';
 
 /** The MCP config file the spawner writes (mode 0600): exactly one server. */

@@ -1,5 +1,5 @@
 /**
- * Butler tables as ecosystem.md §4.2/§4.3 specify them, with the types the
+ * Butler tables as docs/ecosystem.md §4.2/§4.3 specify them, with the types the
  * migrations give (information_schema `data_type`). Domain tables add
  * `session_id` and `created_at` to the listed columns.
  */

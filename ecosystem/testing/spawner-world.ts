@@ -13,7 +13,7 @@ import { spawnerExtension } from '../core/spawner/extension.ts';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const API_KEY = 'sk-ant-spawner-test-key-0001';
-/** Variables a session must never see (security.md SEC-01). */
+/** Variables a session must never see (SEC-01). */
 export const CANARIES = { GITHUB_TOKEN: 'ghp_canaryvalue0123456789', E2E_CANARY_SECRET: 'e2e-canary-secret-value', SSH_AUTH_SOCK: '/tmp/canary-agent.sock', DATABASE_URL: 'postgres://canary@127.0.0.1/x' };
 
 /** Shared pieces of the spawner tests: one PostgreSQL, one model double, overlays. */

@@ -16,7 +16,7 @@ interface Expected {
   schedules: string[];
 }
 
-// ecosystem.md §3, §7 and §8.6 (registry_health_check/route_cache_clear come with the pipeline).
+// docs/ecosystem.md §3, §7, §8.6 (registry_health_check/route_cache_clear come with the pipeline).
 const EXPECTED: Record<string, Expected> = {
   switchboard: { port: 8100, routable: false, modules: ['email', 'telegram'], tools: ['classify', 'dispatch', 'ingest', 'registry_health_check', 'registry_list', 'registry_register', 'registry_set_eligibility', 'route', 'route_cache_clear'], optionalEnv: [], schedules: [] },
   general: {
@@ -49,7 +49,7 @@ test('the roster holds exactly the six butlers', () => {
 });
 
 for (const [butler, want] of Object.entries(EXPECTED)) {
-  test(`${butler}: butler.toml follows ecosystem.md §2/§3`, () => {
+  test(`${butler}: butler.toml follows docs/ecosystem.md §2/§3`, () => {
     const toml = readToml(butler);
     expect(toml.butler).toMatchObject({ name: butler, port: want.port });
     expect(toml.butler.routable ?? true).toBe(want.routable);
@@ -73,7 +73,7 @@ for (const [butler, want] of Object.entries(EXPECTED)) {
   });
 }
 
-test('declared schedules match ecosystem.md §3', () => {
+test('declared schedules match docs/ecosystem.md §3', () => {
   expect(readToml('health').schedule).toEqual([
     { name: 'daily-summary', cron: '0 9 * * *', prompt: "Generate a summary of yesterday's activities", enabled: true },
     { name: 'weekly-review', cron: '0 10 * * 1', prompt: "Review this week's health trends", enabled: true },
@@ -87,7 +87,7 @@ test('declared schedules match ecosystem.md §3', () => {
 const ALLOWED_KEYS = new Set(['type', 'enum', 'format', 'minimum', 'maximum', 'examples', 'description', 'default', 'items', 'minLength', 'maxLength', 'pattern', 'additionalProperties']);
 
 for (const [butler, want] of Object.entries(EXPECTED)) {
-  test(`${butler}: tools load, and follow the schema conventions of ecosystem.md §5`, async () => {
+  test(`${butler}: tools load, and follow the schema conventions of docs/ecosystem.md §5`, async () => {
     const tools = await loadButlerTools(butler);
     expect(tools.map((t) => t.name).sort()).toEqual(want.tools);
     for (const tool of tools) {
@@ -105,7 +105,7 @@ for (const [butler, want] of Object.entries(EXPECTED)) {
   });
 }
 
-test('intents and schemas carry the minimum content of ecosystem.md §7', async () => {
+test('intents and schemas carry the minimum content of docs/ecosystem.md §7', async () => {
   const all = (await Promise.all(Object.keys(EXPECTED).map((b) => loadButlerTools(b)))).flat();
   const props = (name: string) => {
     const tool = all.find((t) => t.name === name);

@@ -10,7 +10,7 @@ export interface FullExpectations {
 }
 
 /**
- * Runner checks 3–7 of a full pipeline (smoke-and-flows.md §3.2), each a
+ * Runner checks 3–7 of a full pipeline (docs/extending.md, "A scenario"), each a
  * test.step, all selected by the ids this test obtained itself.
  */
 export async function judgeDispatch(eco: Ecosystem, requestId: string, dispatch: DispatchResult, want: FullExpectations): Promise<void> {

@@ -107,7 +107,7 @@ export const MODULE_TOOLS: Record<string, string[]> = {
   email_digest: [],
 };
 
-/** Expected module status in staging, where no module has credentials (ecosystem.md §9). */
+/** Expected module status in staging, where no module has credentials (docs/ecosystem.md §9). */
 export function expectedModuleStatus(module: string, hasPgvector: boolean): { status: string; phase?: string } {
   switch (module) {
     case 'telegram':

@@ -1,4 +1,4 @@
-// One extractor per row of the argument table (infrastructure spec §5.3).
+// One extractor per row of the argument table (README.md, Policy).
 // Each returns undefined when its signal yields nothing for the property.
 import { type ClauseState, consume, useNumber } from './clause-state.ts';
 import { findDate } from './dates.ts';

@@ -1,11 +1,11 @@
-// Classification policy (infrastructure spec §5.2): sentences, clause splits
+// Classification policy (README.md, Policy): sentences, clause splits
 // where the sides belong to different butlers, scoring, merging, pronouns.
 import { type Best, bestEntry } from './classify-score.ts';
 import { findNames, replacePronouns } from './names.ts';
 import { type ClassificationInput, type EntryVocabulary, fallbackButler, vocabulary } from './registry.ts';
 import { type Span, joinSpans, splitSentences, splitSpan } from './sentences.ts';
 
-/** One element of the classification answer (contracts spec §3). */
+/** One element of the classification answer (docs/ecosystem.md §8.2). */
 export interface ClassificationEntry {
   butler: string;
   prompt: string;

@@ -1,4 +1,4 @@
-// HTTP routes under /__control (spec §5.4), delegating to the in-process control.
+// HTTP routes under /__control (README.md, Control API), delegating to the in-process control.
 import type { ServerResponse } from 'node:http';
 import type { ModelDoubleControl } from './control.ts';
 import type { FaultStore } from './faults.ts';

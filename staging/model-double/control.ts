@@ -6,7 +6,7 @@ import type { RequestLog } from './request-log.ts';
 import type { RequestLogDetail, RequestLogEntry, RequestLogFilter } from './types.ts';
 
 /**
- * Per-test control of the model double (spec §5.4): inject faults, read the
+ * Per-test control of the model double (README.md, Control API): inject faults, read the
  * request log, release held requests. Same shape in process and over HTTP.
  */
 export interface ModelDoubleControl {

@@ -1,4 +1,4 @@
-// Fills a tool's arguments from its JSON Schema and one clause (spec §5.3):
+// Fills a tool's arguments from its JSON Schema and one clause (README.md, Policy):
 // specific signals first, in table order; free text only for what is left.
 import {
   fromContactPoint,

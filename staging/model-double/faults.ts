@@ -1,4 +1,4 @@
-// Fault injection rules for the control API (spec §5.4): what to match, what
+// Fault injection rules for the control API (README.md, Control API): what to match, what
 // to do, how many times. Matching reads attribution headers, never the policy.
 import { z } from 'zod';
 import type { Attribution } from './types.ts';

@@ -1,4 +1,4 @@
-// The double must never know our scenarios (infrastructure spec §5.2): every
+// The double must never know our scenarios (INF-14): every
 // quoted string of 12+ characters in scenarios/ is a scenario sentence, and
 // none may appear in the double's source.
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';

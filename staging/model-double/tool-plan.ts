@@ -1,4 +1,4 @@
-// First-turn planning (spec §5.2, tool-use 1–2): clauses that each yield a
+// First-turn planning (README.md, Policy): clauses that each yield a
 // complete call, in prompt order. Recomputed every turn: the double is stateless.
 import { clauseState } from './clause-state.ts';
 import { extractArgs } from './extract-args.ts';

@@ -1,4 +1,4 @@
-// Tool-use policy across turns (spec §5.2, tool-use 3–4): one planned call per
+// Tool-use policy across turns (README.md, Policy): one planned call per
 // turn, then a final text over what was called and what came back.
 import { toolUseId } from './ids.ts';
 import { type PastCall, type PastResult, firstUserText, pastCalls, pastResults } from './request-text.ts';

@@ -1,6 +1,6 @@
 import { firstLine } from './types.ts';
 
-/** Engine errors worth another connection attempt (infrastructure §2.4). */
+/** Engine errors worth another connection attempt (INF-02). */
 export const CONNECT_TRANSIENT = ['error while fetching server api version', 'read timed out'] as const;
 
 /** Engine races during container removal that usually resolve by themselves. */

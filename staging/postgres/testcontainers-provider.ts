@@ -40,7 +40,7 @@ async function decideRyuk(ctx: ProviderContext, image: string): Promise<void> {
   }
 }
 
-/** Starts a PostgreSQL container (user/password test, random host port) behind the §2.4 retry wrappers. */
+/** Starts a PostgreSQL container (user/password test, random host port) behind the retry wrappers of retry.ts (INF-02). */
 export async function startContainer(ctx: ProviderContext, deps: RetryDeps = {}): Promise<StartedServer> {
   const image = ctx.env.E2E_PG_IMAGE?.trim() || DEFAULT_PG_IMAGE;
   // DOCKER_HOST given through opts.env must reach testcontainers, which only reads process.env.

@@ -1,6 +1,6 @@
 export type ProviderName = 'url' | 'testcontainers' | 'embedded' | 'system';
 
-/** Automatic order of the provider chain (infrastructure §2.1). */
+/** Automatic order of the provider chain (docs/running.md, PostgreSQL providers). */
 export const PROVIDER_ORDER: readonly ProviderName[] = ['url', 'testcontainers', 'embedded', 'system'];
 
 /** A running PostgreSQL server the harness may administer. */

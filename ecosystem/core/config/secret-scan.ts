@@ -25,7 +25,7 @@ const ENV_REFERENCE = /^[A-Z][A-Z0-9_]*$/;
 
 /**
  * Scans the values of the committed butler.toml (not the overlay, not the
- * environment) for credential patterns (ecosystem.md §15). Returns one finding
+ * environment) for credential patterns (docs/ecosystem.md §15). Returns one finding
  * per key path and pattern.
  */
 export function scanForSecrets(committed: unknown): SecretFinding[] {

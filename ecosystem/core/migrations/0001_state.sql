@@ -1,4 +1,4 @@
--- Core key-value store (ecosystem.md §4.1, state.md §1.1).
+-- Core key-value store (docs/ecosystem.md §4.1).
 -- value is NOT NULL on purpose: a JSON null is stored as the JSONB value 'null'.
 CREATE TABLE state (
   key        TEXT PRIMARY KEY,

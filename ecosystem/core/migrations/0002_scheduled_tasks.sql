@@ -1,4 +1,4 @@
--- Cron tasks from [[schedule]] (source toml) or schedule_create (source runtime); scheduling.md §2.
+-- Cron tasks from [[schedule]] (source toml) or schedule_create (source runtime); docs/ecosystem.md §12.
 CREATE TABLE scheduled_tasks (
   id              UUID PRIMARY KEY DEFAULT gen_random_uuid(),
   name            TEXT UNIQUE NOT NULL,

@@ -1,4 +1,4 @@
--- One row per LLM session, written twice: insert as running, then one completion update (contracts.md §6).
+-- One row per LLM session, written twice: insert as running, then one completion update (CON-41).
 CREATE TABLE sessions (
   session_id        UUID PRIMARY KEY DEFAULT gen_random_uuid(),
   butler_name       TEXT NOT NULL,
@@ -32,5 +32,5 @@ CREATE INDEX sessions_tag_idx ON sessions (tag);
 CREATE INDEX sessions_request_id_idx ON sessions (request_id);
 CREATE INDEX sessions_created_at_idx ON sessions (created_at);
 CREATE INDEX sessions_scheduled_task_id_idx ON sessions (scheduled_task_id);
--- Startup recovery looks for rows left running by a crash (ecosystem.md §10.3).
+-- Startup recovery looks for rows left running by a crash (docs/ecosystem.md §10.3).
 CREATE INDEX sessions_running_idx ON sessions (butler_name) WHERE status = 'running';

@@ -1,4 +1,4 @@
--- Held calls of gated tools and their decisions (approvals.md §2). tool_args stay
+-- Held calls of gated tools and their decisions (docs/ecosystem.md §14). tool_args stay
 -- unredacted: the approver must see exactly what will run.
 CREATE TABLE approvals (
   id           UUID PRIMARY KEY DEFAULT gen_random_uuid(),

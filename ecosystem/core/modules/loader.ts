@@ -46,7 +46,7 @@ export function topoOrder(names: string[], available: ReadonlyMap<string, Module
 }
 
 /**
- * Loads configured modules in dependency order (ecosystem.md §9). Each one
+ * Loads configured modules in dependency order (docs/ecosystem.md §9). Each one
  * ends `active`, `disabled` or `failed` with the first failing phase:
  * dependency → credentials → migration → startup. Nothing here is fatal.
  */

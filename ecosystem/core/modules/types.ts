@@ -25,7 +25,7 @@ export interface ModuleContext {
 
 /**
  * A module: optional capability of a butler, loaded in dependency order and
- * degraded in isolation (ecosystem.md §9). Migrations live in
+ * degraded in isolation (docs/ecosystem.md §9). Migrations live in
  * `ecosystem/modules/<name>/migrations/`.
  */
 export interface ModuleDef {

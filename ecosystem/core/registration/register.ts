@@ -2,7 +2,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from 'pino';
 import { callToolOnce } from '../../../contracts/mcp-call-once.ts';
 
-/** Arguments of the switchboard's `registry_register` (ecosystem.md §8.6). */
+/** Arguments of the switchboard's `registry_register` (docs/ecosystem.md §8.6). */
 export interface RegistrationPayload {
   name: string;
   endpoint_url: string;

@@ -2,7 +2,7 @@ import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { RouteError } from '../../../contracts/route-result.ts';
 
-/** A failed call mapped to the route contract (ecosystem.md §8.5 step 8). */
+/** A failed call mapped to the route contract (docs/ecosystem.md §8.5 step 8). */
 export interface CallFailure {
   error: RouteError;
   error_class: string;

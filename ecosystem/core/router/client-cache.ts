@@ -2,7 +2,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { sharedSchemaValidator } from '../mcp/schema-validator.ts';
 
-/** Idle time after which a cached client is pinged before use (ecosystem.md §8.5 step 6). */
+/** Idle time after which a cached client is pinged before use (docs/ecosystem.md §8.5 step 6). */
 export const IDLE_PING_MS = 30_000;
 // Long enough for a healthy server to forget the session, short enough for shutdown.
 const TERMINATE_WAIT_MS = 300;

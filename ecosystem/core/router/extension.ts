@@ -5,10 +5,10 @@ import { createRouter } from './router.ts';
 
 /**
  * A failed route is an `isError` result, so a route of a route reports
- * `tool_error` one hop up (resilience.md RES-21). The tool throws a ToolError
+ * `tool_error` one hop up (RES-21). The tool throws a ToolError
  * whose details hold the RouteResult; this lifts `ok`, `error_class` and
  * `duration_ms` next to `error`/`message`, so the structured content is both
- * the error convention of ecosystem.md §5 and a valid failed RouteResult.
+ * the error convention of docs/ecosystem.md §5 and a valid failed RouteResult.
  */
 export const liftRouteFailure: CallInterceptor = async (tool, _args, _info, run) => {
   const res = await run();

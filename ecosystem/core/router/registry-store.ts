@@ -11,7 +11,7 @@ export interface RegistryEntry {
   last_seen_at: Date | null;
 }
 
-/** One `routing_log` row (ecosystem.md §4.2). */
+/** One `routing_log` row (docs/ecosystem.md §4.2). */
 export interface RoutingLogRow {
   request_id: string | null;
   subrequest_id: string | null;

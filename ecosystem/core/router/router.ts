@@ -26,7 +26,7 @@ function statusOf(error: RouteError): RoutingLogRow['status'] {
   return error === 'target_unavailable' || error === 'target_quarantined' || error === 'timeout' ? error : 'error';
 }
 
-/** The switchboard router (ecosystem.md §8.5): every call is checked, timed, logged in `routing_log` and reported as a RouteResult. */
+/** The switchboard router (docs/ecosystem.md §8.5): every call is checked, timed, logged in `routing_log` and reported as a RouteResult. */
 export function createRouter(o: RouterOptions): Router {
   const store = registryStore(o.db);
   const cache = new ClientCache({

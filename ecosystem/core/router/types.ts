@@ -4,7 +4,7 @@ import type { RouteResult } from '../../../contracts/route-result.ts';
 /** Who asked for a route; stored in `routing_log.origin`. */
 export type RouteOrigin = 'dispatch' | 'heartbeat' | 'operator';
 
-/** One call of one tool on one target butler (ecosystem.md §8.5). */
+/** One call of one tool on one target butler (docs/ecosystem.md §8.5). */
 export interface RouteRequest {
   /** Registry name of the target butler. */
   target: string;

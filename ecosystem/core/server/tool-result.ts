@@ -1,7 +1,7 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { ZodError } from 'zod';
 
-/** Structured error content of an `isError` result (ecosystem.md §5). */
+/** Structured error content of an `isError` result (docs/ecosystem.md §5). */
 export interface ToolErrorContent {
   error: string;
   message: string;

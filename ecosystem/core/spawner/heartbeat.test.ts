@@ -19,7 +19,7 @@ test.beforeAll(async () => {
   health = await startButler(w, { roster: 'roster/health', port: 8530, dbName: 't_hb_health' });
   toHealth = new Client({ name: 'fake-switchboard', version: '1' });
   await toHealth.connect(new StreamableHTTPClientTransport(new URL(health.daemon.endpointUrl)));
-  // A stand-in switchboard: registry_list and route as ecosystem.md §8.5/8.6 describe them.
+  // A stand-in switchboard: registry_list and route as docs/ecosystem.md §8.5/8.6 describe them.
   tools.push(
     { name: 'registry_register', handler: async () => ({ value: { registered: true } }) },
     {

@@ -35,7 +35,7 @@ export interface RoutingTaskOutcome {
 }
 
 /**
- * The heartbeat's routing task (ecosystem.md §13): no local session. For `*`
+ * The heartbeat's routing task (docs/ecosystem.md §13): no local session. For `*`
  * it health-checks the registry, lists active entries and routes `trigger` to
  * each (except itself) concurrently through the switchboard's `route`.
  */

@@ -14,7 +14,7 @@ export interface SessionVerdict {
 }
 
 /**
- * Decides success exactly as §10.4 says: the child exited cleanly, reported
+ * Decides success exactly as docs/ecosystem.md §10.4 says: the child exited cleanly, reported
  * no error and produced non-empty output. A kill by the spawner wins over
  * whatever the child managed to write.
  */

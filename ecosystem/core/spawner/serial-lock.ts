@@ -11,7 +11,7 @@ interface Waiter {
 }
 
 /**
- * The spawner's serial FIFO lock (ecosystem.md §10.1): one holder, waiters
+ * The spawner's serial FIFO lock (docs/ecosystem.md §10.1): one holder, waiters
  * served strictly in arrival order, a waiter giving up after its timeout.
  */
 export class SerialLock {

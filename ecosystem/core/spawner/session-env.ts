@@ -1,7 +1,7 @@
 import type { ButlerConfig } from '../config/schema.ts';
 import type { ModuleDef } from '../modules/types.ts';
 
-/** Variables passed through when the daemon has them (ecosystem.md §10.2 step 6, security.md §1.1). */
+/** Variables passed through when the daemon has them (docs/ecosystem.md §10.2 step 6). */
 const PASSED_WHEN_SET = ['ANTHROPIC_API_KEY', 'ANTHROPIC_BASE_URL', 'OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_BSP_SCHEDULE_DELAY'] as const;
 
 /** Names a session may receive for this butler, whether or not they are set now. */

@@ -30,7 +30,7 @@ export interface SessionEnd {
   error: string | null;
 }
 
-/** Write 1 of 2 (contracts.md §6). */
+/** Write 1 of 2 (CON-41). */
 export async function insertSessionRow(db: Pool, s: SessionStart): Promise<void> {
   await db.query(
     `INSERT INTO sessions (session_id, butler_name, trigger_source, kind, prompt, model, status, created_at,

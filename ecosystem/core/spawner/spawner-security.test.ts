@@ -43,7 +43,7 @@ test('a held session: clean environment, private one-server MCP config, session 
   const s = await heldSession(b, 'sec-held', 'Log weight 81kg');
   expect((await b.call('status')).spawner).toMatchObject({ busy: true, queue_depth: 0, current_session_id: s.held.session_id });
 
-  // The child's real environment (security.md SEC-01..03).
+  // The child's real environment (SEC-01..03).
   const view = childView(s.pid);
   expect(Object.keys(view.vars).sort()).toEqual(['ANTHROPIC_API_KEY', 'ANTHROPIC_BASE_URL', 'HEALTH_DEVICE_TOKEN', 'TRACEPARENT']);
   expect(view.vars.ANTHROPIC_API_KEY).toBe(API_KEY);

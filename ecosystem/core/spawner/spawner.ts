@@ -36,7 +36,7 @@ export interface SpawnerDeps {
   sensitivity: SensitivityMap;
 }
 
-/** The serial session runner of ecosystem.md §10. */
+/** The serial session runner of docs/ecosystem.md §10. */
 export class Spawner implements SpawnerService {
   private readonly lock = new SerialLock();
   private current: { sessionId: string; child: ChildHandle | null } | null = null;

@@ -4,8 +4,8 @@ import { McpError, type CallToolResult } from '@modelcontextprotocol/sdk/types.j
 import { sharedSchemaValidator } from '../mcp/schema-validator.ts';
 
 /**
- * The heartbeat's single MCP client, to the switchboard only (security.md
- * §1.5), as an operator (no session token). Connected on first use; a client
+ * The heartbeat's single MCP client, to the switchboard only (SEC-19), as
+ * an operator (no session token). Connected on first use; a client
  * whose call failed at the transport level is dropped and rebuilt next time.
  */
 export class SwitchboardClient {

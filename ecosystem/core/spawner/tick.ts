@@ -39,7 +39,7 @@ export interface TickDeps {
 }
 
 /**
- * The scheduler tick (ecosystem.md §12): claim every due task with a
+ * The scheduler tick (docs/ecosystem.md §12): claim every due task with a
  * conditional update (overlapping ticks cannot both win), run the claimed
  * tasks one after another, then record the outcome and re-arm `due_at` —
  * on error too. Returns when its sessions have finished.

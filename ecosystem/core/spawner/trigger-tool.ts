@@ -3,7 +3,7 @@ import { TRIGGER_SOURCES } from '../../../contracts/session-row.ts';
 import { defineTool, type ToolDef } from '../tool.ts';
 import type { SpawnerService } from './types.ts';
 
-/** The `trigger` core tool (ecosystem.md §6); the timeout bound comes from `runtime.timeout_s`. */
+/** The `trigger` core tool (docs/ecosystem.md §6); the timeout bound comes from `runtime.timeout_s`. */
 export function createTriggerTool(spawner: SpawnerService, timeoutS: number): ToolDef {
   return defineTool({
     name: 'trigger',

@@ -1,6 +1,6 @@
 import { expect, test } from '../../testing/tool-context.ts';
 
-/** ecosystem.md §4.1, column → data_type as information_schema reports it. */
+/** docs/ecosystem.md §4.1, column → data_type as information_schema reports it. */
 const EXPECTED: Record<string, Record<string, string>> = {
   state: { key: 'text', value: 'jsonb', created_at: 'timestamp with time zone', updated_at: 'timestamp with time zone' },
   scheduled_tasks: {

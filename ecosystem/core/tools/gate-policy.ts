@@ -4,14 +4,14 @@ import type { ToolDef } from '../tool.ts';
 export type GateMode = 'none' | 'conditional' | 'always';
 export type ToolApprovalMode = 'always' | 'conditional' | 'none';
 
-/** One `approval_gates.gated_tools` entry of butler.toml (approvals.md §1). */
+/** One `approval_gates.gated_tools` entry of butler.toml (docs/ecosystem.md §14). */
 export interface GatedTool {
   tool: string;
   approval_mode: ToolApprovalMode;
 }
 
 /**
- * The canonical `[approval_gates]` shape (approvals.md §1): a global mode, the
+ * The canonical `[approval_gates]` shape (docs/ecosystem.md §14): a global mode, the
  * wait in seconds (60 by default, 15 in staging) and per-tool modes. Argument
  * sensitivity is not here: it comes from each tool's `sensitive` list, the one
  * declaration that serves both gating and redaction.
@@ -37,7 +37,7 @@ export function schemaDefault(schema: z.ZodTypeAny | undefined): unknown {
 }
 
 /**
- * Trivial per approvals.md §1.1: absent, null, empty or whitespace-only string,
+ * Trivial per docs/ecosystem.md §14.1: absent, null, empty or whitespace-only string,
  * empty array or object, or equal to the schema default.
  */
 export function isTrivial(value: unknown, defaultValue?: unknown): boolean {
@@ -54,7 +54,7 @@ export function toolMode(gate: GateConfig, toolName: string): ToolApprovalMode |
   return entry ? entry.approval_mode : null;
 }
 
-/** The table of approvals.md §1.1: must this call of `tool` with these arguments wait for approval? */
+/** The gating table of docs/ecosystem.md §14.1: must this call of `tool` with these arguments wait for approval? */
 export function mustGate(gate: GateConfig, tool: ToolDef, args: Record<string, unknown>): boolean {
   if (gate.mode === 'none') return false;
   const mode = toolMode(gate, tool.name);
@@ -64,7 +64,7 @@ export function mustGate(gate: GateConfig, tool: ToolDef, args: Record<string, u
 }
 
 /**
- * A copy of `args` whose sensitive values read `***` (ecosystem.md §15), for
+ * A copy of `args` whose sensitive values read `***` (docs/ecosystem.md §15), for
  * logs, spans and sessions.tool_calls. Absent and null values stay as they are:
  * they reveal nothing and show that, e.g., a notification went to the owner.
  */

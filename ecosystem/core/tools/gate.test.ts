@@ -41,7 +41,7 @@ async function waitForPending(db: import('pg').Pool): Promise<string> {
   throw new Error('no pending approval appeared');
 }
 
-test('gating table of approvals.md §1.1 and triviality', () => {
+test('gating table of docs/ecosystem.md §14.1 and triviality', () => {
   const runs: string[] = [];
   const cond = counterTool('cond_tool', runs);
   const always = counterTool('always_tool', runs);

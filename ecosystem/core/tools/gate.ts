@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { ToolError, type ToolContext, type ToolDef } from '../tool.ts';
 import { mustGate, toolMode, type GateConfig } from './gate-policy.ts';
 
-/** approvals.md §2 asks for a re-read at least every 250 ms. */
+/** A held call re-reads its approval row at least every 250 ms (docs/ecosystem.md §14.2). */
 const DEFAULT_POLL_MS = 200;
 
 export interface GateOptions {

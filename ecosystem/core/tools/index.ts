@@ -5,7 +5,7 @@ import { sessionStatsTools } from './session-stats.ts';
 import { sessionTools } from './session-tools.ts';
 import { stateTools } from './state-tools.ts';
 
-/** Core tools of every butler (ecosystem.md §6) except status, trigger and tick, which the daemon owns. */
+/** Core tools of every butler (docs/ecosystem.md §6) except status, trigger and tick, which the daemon owns. */
 export const coreTools: ToolDef[] = [
   ...stateTools,
   ...scheduleTools,

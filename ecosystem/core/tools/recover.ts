@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { nextCronOccurrence } from './cron.ts';
 
 /**
- * Startup recovery (ecosystem.md §10.3): rows of this butler left `running` by a
+ * Startup recovery (docs/ecosystem.md §10.3): rows of this butler left `running` by a
  * crash become `error` / `interrupted` with completed_at = now. Scheduled tasks a
  * crash left `running` would never be claimed again, so they become `error` and
  * are re-armed like any failed run. Call before the server listens.

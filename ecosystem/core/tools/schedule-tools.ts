@@ -4,7 +4,7 @@ import { defineTool, ToolError, type ToolDef } from '../tool.ts';
 import { assertCron, nextCronOccurrence } from './cron.ts';
 import { plainRow } from './rows.ts';
 
-/** Only the heartbeat routes tasks to other butlers (ecosystem.md §13). */
+/** Only the heartbeat routes tasks to other butlers (docs/ecosystem.md §13). */
 export const HEARTBEAT_BUTLER = 'heartbeat';
 
 const TASK_COLUMNS = `id, name, cron, prompt, enabled, source, target_butler, status, due_at,
@@ -13,7 +13,7 @@ const TASK_COLUMNS = `id, name, cron, prompt, enabled, source, target_butler, st
 const taskIdField = z.string().uuid().optional().describe('The id of the scheduled task (give this or name, not both)');
 const taskNameField = z.string().min(1).max(200).optional().describe('The name of the scheduled task (give this or task_id, not both)');
 
-/** Exactly one of task_id / name (scheduling.md §2.4); a raw zod shape cannot say that, so it is checked here. */
+/** Exactly one of task_id / name (SCH-16); a raw zod shape cannot say that, so it is checked here. */
 function taskSelector(args: { task_id?: string; name?: string }): { column: 'id' | 'name'; value: string } {
   const hasId = args.task_id !== undefined;
   const hasName = args.name !== undefined;

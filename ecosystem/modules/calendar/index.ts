@@ -7,7 +7,7 @@ const CLIENT_ID = 'GOOGLE_OAUTH_CLIENT_ID';
 const CLIENT_SECRET = 'GOOGLE_OAUTH_CLIENT_SECRET';
 const REFRESH_TOKEN = 'GOOGLE_OAUTH_REFRESH_TOKEN';
 
-/** Google Calendar access for the owner's calendar (ecosystem.md §9). */
+/** Google Calendar access for the owner's calendar (docs/ecosystem.md §9). */
 export const calendarModule: ModuleDef = {
   name: 'calendar',
   dependsOn: [],

@@ -6,7 +6,7 @@ import { sendSmtp } from './smtp.ts';
 const ADDRESS = 'EMAIL_ADDRESS';
 const PASSWORD = 'EMAIL_PASSWORD';
 
-/** Outbound email over SMTP (ecosystem.md §9). */
+/** Outbound email over SMTP (docs/ecosystem.md §9). */
 export const emailModule: ModuleDef = {
   name: 'email',
   dependsOn: [],

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { ModuleDef } from '../../core/modules/types.ts';
 
 /**
- * Periodic digest over the email module. It has no tools of its own (§7);
+ * Periodic digest over the email module. It has no tools of its own (docs/ecosystem.md §7);
  * it exists so a butler can depend on email being usable, and degrades with
  * phase `dependency` when email is not active.
  */

@@ -6,7 +6,7 @@ import { forgetMemory, recallMemories, storeMemory } from './store.ts';
 
 export { recallMemories } from './store.ts';
 
-/** Long-term memory with local deterministic embeddings; needs the pgvector extension (§9). */
+/** Long-term memory with local deterministic embeddings; needs the pgvector extension (docs/ecosystem.md §9). */
 export const memoryModule: ModuleDef = {
   name: 'memory',
   dependsOn: [],

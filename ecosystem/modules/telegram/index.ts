@@ -4,7 +4,7 @@ import type { ModuleDef } from '../../core/modules/types.ts';
 
 const TOKEN = 'BUTLER_TELEGRAM_TOKEN';
 
-/** Telegram Bot API delivery (ecosystem.md §9): needs a bot token, nothing else. */
+/** Telegram Bot API delivery (docs/ecosystem.md §9): needs a bot token, nothing else. */
 export const telegramModule: ModuleDef = {
   name: 'telegram',
   dependsOn: [],

@@ -22,7 +22,7 @@ export const NO_RESPONSES = 'No butler responses were received.';
 const RAN = new Set(['success', 'error', 'timeout', 'target_unavailable', 'target_quarantined']);
 
 /**
- * Arbitration (ecosystem.md §8.4): among successful outcomes sharing an
+ * Arbitration (docs/ecosystem.md §8.4): among successful outcomes sharing an
  * arbitration group, the highest priority wins and ties go to the
  * alphabetically first butler (then plan order); the losers leave the reply
  * and are listed as conflicts. Returns the outcomes that make up the reply, in plan order.
@@ -74,7 +74,7 @@ export function synthesisPrompt(kept: SubrequestOutcome[]): string {
 }
 
 /**
- * The dispatch reply (ecosystem.md §8.4): none, one outcome as is, or several
+ * The dispatch reply (docs/ecosystem.md §8.4): none, one outcome as is, or several
  * synthesised by one session when enabled, else (or when it fails) concatenated
  * in plan order.
  */

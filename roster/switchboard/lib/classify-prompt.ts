@@ -5,7 +5,7 @@ export interface ClassifierEntry {
   capabilities: string[];
 }
 
-/** Advisory routing preferences from the envelope (contracts.md §2.1). */
+/** Advisory routing preferences from the envelope (docs/ecosystem.md §8.1). */
 export interface RoutingHints {
   preferred_butlers?: string[];
   exclude_butlers?: string[];
@@ -40,7 +40,7 @@ function hintsText(hints: RoutingHints | null | undefined, known: Set<string>): 
 }
 
 /**
- * The classification session's prompt (ecosystem.md §8.2): instructions, the
+ * The classification session's prompt (docs/ecosystem.md §8.2): instructions, the
  * eligible registry between registry tags, advisory hints, then the message
  * between message tags. The system prompt is the switchboard's CLAUDE.md,
  * which the spawner reads itself.

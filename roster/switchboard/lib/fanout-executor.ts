@@ -41,7 +41,7 @@ const FAILURE = new Set<Status>(['error', 'timeout', 'target_unavailable', 'targ
 const terminal = (s: Status) => s !== 'pending' && s !== 'running';
 
 /**
- * Runs a validated plan (ecosystem.md §8.3). `parallel` starts everything;
+ * Runs a validated plan (docs/ecosystem.md §8.3). `parallel` starts everything;
  * `ordered` runs one at a time in plan order; `conditional` starts each
  * subrequest once its dependencies are terminal. A subrequest with
  * dependencies runs only when its `run_if` holds (in `ordered` mode too),

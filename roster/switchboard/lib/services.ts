@@ -2,7 +2,7 @@ import type { Router } from '../../../ecosystem/core/router/types.ts';
 import type { SpawnerService as DaemonSpawner } from '../../../ecosystem/core/spawner/types.ts';
 import { ToolError, type ToolContext } from '../../../ecosystem/core/tool.ts';
 
-/** What the pipeline needs of `ctx.services.spawner` (ecosystem.md §10). */
+/** What the pipeline needs of `ctx.services.spawner` (docs/ecosystem.md §10). */
 export type SpawnerService = Pick<DaemonSpawner, 'run'>;
 
 /** The `[switchboard]` settings the pipeline tools read. */

@@ -3,7 +3,7 @@ import type { FanoutSubrequestPlan } from '../../../contracts/fanout-plan.ts';
 import type { RouteOutcome } from '../../../ecosystem/core/router/types.ts';
 import type { RunResult } from './fanout-executor.ts';
 
-/** The `trigger` arguments of one subrequest (ecosystem.md §8.3); absent ids are left out, never null. */
+/** The `trigger` arguments of one subrequest (docs/ecosystem.md §8.3); absent ids are left out, never null. */
 export function triggerArgs(sub: FanoutSubrequestPlan, requestId: string | undefined, tag: string | undefined): Record<string, unknown> {
   return {
     prompt: sub.prompt,

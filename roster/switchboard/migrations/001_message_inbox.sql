@@ -1,4 +1,4 @@
--- Every accepted ingest envelope (contracts.md §2); the unique dedupe_key makes
+-- Every accepted ingest envelope (docs/ecosystem.md §8.1); the unique dedupe_key makes
 -- a repeated delivery a conflict-do-nothing insert.
 CREATE TABLE message_inbox (
   request_id               UUID PRIMARY KEY DEFAULT gen_random_uuid(),

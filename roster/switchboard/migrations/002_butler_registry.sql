@@ -1,4 +1,4 @@
--- One row per butler that registered (ecosystem.md §8.6). A new entry is
+-- One row per butler that registered (docs/ecosystem.md §8.6). A new entry is
 -- active; quarantine is driven by consecutive route failures.
 CREATE TABLE butler_registry (
   name                   TEXT PRIMARY KEY,

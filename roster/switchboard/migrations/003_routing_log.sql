@@ -1,4 +1,4 @@
--- One row per route call, whatever its outcome (ecosystem.md §8.5 step 10).
+-- One row per route call, whatever its outcome (docs/ecosystem.md §8.5 step 10).
 CREATE TABLE routing_log (
   id                     UUID PRIMARY KEY DEFAULT gen_random_uuid(),
   request_id             UUID NULL,

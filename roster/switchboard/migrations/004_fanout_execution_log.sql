@@ -1,5 +1,5 @@
 -- One row per subrequest of a dispatch plan: inserted pending when the plan is
--- accepted, updated as it runs (ecosystem.md §4.2, contracts.md §4).
+-- accepted, updated as it runs (docs/ecosystem.md §4.2, §8.3).
 CREATE TABLE fanout_execution_log (
   id                UUID PRIMARY KEY DEFAULT gen_random_uuid(),
   dispatch_id       UUID NOT NULL,

@@ -17,7 +17,7 @@ function failureReason(r: SpawnerResult): FallbackReason {
   return r.error === 'timeout' || /^timeout\b/i.test(r.error ?? '') ? 'timeout' : 'llm_error';
 }
 
-/** `classify` (ecosystem.md §8.2, contracts.md §3): one classification session, parsed leniently, never failing. */
+/** `classify` (docs/ecosystem.md §8.2): one classification session, parsed leniently, never failing. */
 export default defineTool({
   name: 'classify',
   audience: 'operator',

@@ -12,7 +12,7 @@ import { runResultOf, triggerArgs } from '../lib/subrequest-route.ts';
 
 const POLICY_KEYS = new Set(['mode', 'join_policy', 'abort_policy']);
 
-/** `dispatch` (ecosystem.md §8.3-8.4): plan, route each subrequest's `trigger`, log every step, aggregate the replies. */
+/** `dispatch` (docs/ecosystem.md §8.3-8.4): plan, route each subrequest's `trigger`, log every step, aggregate the replies. */
 export default defineTool({
   name: 'dispatch',
   audience: 'operator',

@@ -6,7 +6,7 @@ import { defineTool, ToolError } from '../../../ecosystem/core/tool.ts';
 
 const json = (v: unknown) => (v === undefined ? null : JSON.stringify(v));
 
-/** `ingest` (ecosystem.md §8.1, contracts.md §2): validate, dedupe, record in the inbox. */
+/** `ingest` (docs/ecosystem.md §8.1): validate, dedupe, record in the inbox. */
 export default defineTool({
   name: 'ingest',
   audience: 'operator',

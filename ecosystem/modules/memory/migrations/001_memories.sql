@@ -1,4 +1,4 @@
--- Long-term memories with local 256-dim embeddings (ecosystem.md §4.3, §9).
+-- Long-term memories with local 256-dim embeddings (docs/ecosystem.md §4.3, §9).
 -- The vector extension is created by an administrator, never by the butler's
 -- role. Without it this migration creates nothing and the module's startup
 -- hook reports failed/startup, so the butler still starts.
