@@ -66,6 +66,14 @@ export function callFor(
   return first;
 }
 
+// A pronoun used as an object ("keep this in …", "delete it"), not "that" opening a clause ("note that my …").
+const ANAPHOR = /\b(?:this|that|it|these|those|them)\b(?=\s*(?:$|[.,;:!?]|(?:in|into|to|for|on|at|there|away|down|up|somewhere|safe|please|now|too)\b))/i;
+
+/** A pronoun stands in for the content, and the clause carries none of its own: no number, no quote. */
+function refersBack(text: string): boolean {
+  return ANAPHOR.test(text) && !/\d/.test(text) && !/["“”‘’]|'[^']+'/.test(text);
+}
+
 function attempt(ctx: PromptContext, spans: Span[]): Group {
   const call = callFor(ctx, joinSpans(ctx.prompt, spans));
   return { spans, call: call?.complete ? { name: call.name, input: call.input } : null };
@@ -77,6 +85,9 @@ export function planCalls(prompt: string, tools: ToolDefinition[], now: Date): P
   const ctx = promptContext(prompt, tools, now);
   const pieces = splitSentences(prompt).flatMap((s) => splitSpan(prompt, s, CLAUSE_SEPARATOR));
   let groups = pieces.map((p) => attempt(ctx, [p]));
+  // A clause that only points back at another ("keep this", "store it there") has no content of its
+  // own to act on: it joins its neighbour, so the pair makes one call filled from the clause with content.
+  if (groups.length > 1) groups = groups.map((g) => (refersBack(joinSpans(prompt, g.spans).text) ? { ...g, call: null } : g));
   for (;;) {
     const i = groups.findIndex((g) => g.call === null);
     if (i < 0 || groups.length <= 1) break;

@@ -126,3 +126,42 @@ test('identifiers are copied, never invented; among tied tools the first that ca
   const withAddress = plan('Notify me by email at ops@example.org that the disk is full', [tools[5]]);
   expect(withAddress).toEqual([['notification_log', { channel: 'email', body: 'disk is full', recipient: 'ops@example.org' }]]);
 });
+
+test('a clause that only points back ("keep this") joins the clause with the content: one call, filled from it', () => {
+  const notebook = [
+    {
+      name: 'notebook_keep',
+      description: 'Keep a fact in the notebook under a key.\nUse when:\n- the user asks you to keep or note something',
+      input_schema: {
+        type: 'object',
+        properties: {
+          key: { type: 'string', description: 'A short snake_case name for the subject' },
+          value: { description: 'The fact to keep: any JSON value' },
+        },
+        required: ['key', 'value'],
+      },
+    },
+  ];
+  expect(plan('Note that my locker code is 4471. Keep this in the notebook.', notebook)).toEqual([
+    ['notebook_keep', { key: 'locker_code', value: 4471 }],
+  ]);
+  // Two clauses with content of their own still make two calls.
+  expect(plan('Note that my locker code is 4471. Keep that my bike colour is red.', notebook)).toHaveLength(2);
+});
+
+test('a question is answered by a tool that reads, not by one that changes, when both match it equally', () => {
+  const memo = [
+    {
+      name: 'memo_put',
+      description: 'Store a memo under a key.\nUse when:\n- the user wants a budget limit kept',
+      input_schema: { type: 'object', properties: { key: { type: 'string', description: 'A short snake_case name for the subject' }, value: { description: 'Any JSON value' } }, required: ['key', 'value'] },
+    },
+    {
+      name: 'memo_read',
+      description: 'Read one memo by its key.\nUse when:\n- the user needs the budget limit',
+      input_schema: { type: 'object', properties: { key: { type: 'string', description: 'A short snake_case name for the subject' } }, required: ['key'] },
+    },
+  ];
+  expect(plan('What is my budget limit?', memo)).toEqual([['memo_read', { key: 'budget_limit' }]]);
+  expect(plan('My budget limit is 300', memo)).toEqual([['memo_put', { key: 'budget_limit', value: 300 }]]);
+});

@@ -10,6 +10,8 @@ export interface ToolVocabulary {
   kinds: Phrase[];
   /** Content stems of the name, the intents and the kinds, each worth one point. */
   words: string[];
+  /** The description opens with a reading verb ("Read …", "List …"): the tool looks, it does not change. */
+  reads: boolean;
 }
 
 /** The chosen tool for a clause and where its matched intent ends (a char offset), if one did. */
@@ -46,6 +48,15 @@ export function listItems(text: string): string[] {
     .flatMap(expandSlashes);
 }
 
+const READ_VERB = /^(?:read|get|list|show|find|search|look(?:\s+up)?|check|fetch|report|count|query|view|return)s?\b/i;
+const QUESTION_OPENER = /^(?:what|which|who|whom|whose|when|where|why|how|is|are|was|were|do|does|did|have|has)\b/i;
+
+/** A question asks to be told something: "What is my …?", "Is there …". */
+export function isQuestion(clause: string): boolean {
+  const t = clause.trim();
+  return /\?["'”’)]*$/.test(t) || QUESTION_OPENER.test(t);
+}
+
 export function toolVocabulary(tool: ToolDefinition): ToolVocabulary {
   const description = tool.description ?? '';
   const useWhen = section(description, /use when\s*:/i, /\bkinds\s*:/i);
@@ -61,7 +72,7 @@ export function toolVocabulary(tool: ToolDefinition): ToolVocabulary {
     ...intents.flatMap((p) => contentStems(p.text)),
     ...kinds.flatMap((p) => contentStems(p.text)),
   ];
-  return { tool, intents, kinds, words: [...new Set(words)] };
+  return { tool, intents, kinds, words: [...new Set(words)], reads: READ_VERB.test(description.trim()) };
 }
 
 function scoreTool(tokens: Token[], v: ToolVocabulary): { score: number; intentEnd: number | null } {
@@ -99,8 +110,11 @@ function scoreTool(tokens: Token[], v: ToolVocabulary): { score: number; intentE
 /** Tools that match a clause at all, best first (ties keep the listed order). */
 export function rankTools(clause: string, vocabularies: ToolVocabulary[]): ToolMatch[] {
   const tokens = tokenize(clause);
+  const question = isQuestion(clause);
   return vocabularies
     .map((v, index) => ({ tool: v.tool, index, ...scoreTool(tokens, v) }))
+    // Between tools the clause matches equally, a question is answered by looking, not by changing anything.
+    .map((m) => (question && m.score > 0 && vocabularies[m.index].reads ? { ...m, score: m.score + 1 } : m))
     .filter((m) => m.score > 0)
     .sort((a, b) => b.score - a.score || a.index - b.index)
     .map(({ tool, score, intentEnd }) => ({ tool, score, intentEnd }));

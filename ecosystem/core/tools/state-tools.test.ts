@@ -58,12 +58,14 @@ test('concurrent first writes of one key: one row, exactly one created, latest u
     Array.from({ length: 10 }, (_, i) => call(set, { key: 'race', value: { counter: i } }, ctx).then((r) => ({ ...r, i }))),
   );
   expect(results.filter((r) => r.created).length).toBe(1);
-  // updated_at comes back with millisecond precision: writes in the same millisecond tie, and any of them may be last.
-  const newest = Math.max(...results.map((r) => Date.parse(r.updated_at)));
-  const latest = results.filter((r) => Date.parse(r.updated_at) === newest).map((r) => r.i);
+  // updated_at carries microseconds (fixed-width ISO, so strings order like times): no two writes tie.
+  const stamps = results.map((r) => r.updated_at as string);
+  expect(new Set(stamps).size).toBe(10);
+  for (const s of stamps) expect(s).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
+  const last = results.reduce((a, b) => (b.updated_at > a.updated_at ? b : a));
   const got = await call(get, { key: 'race' }, ctx);
-  expect(latest).toContain((got.value as { counter: number }).counter);
-  expect(Date.parse(got.updated_at)).toBe(newest);
+  expect((got.value as { counter: number }).counter).toBe(last.i);
+  expect(got.updated_at).toBe(last.updated_at);
 });
 
 test('state_list prefix is literal and sorted', async ({ db }) => {

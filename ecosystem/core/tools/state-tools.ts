@@ -1,6 +1,12 @@
 import { z } from 'zod';
 import { defineTool, ToolError, type ToolDef } from '../tool.ts';
-import { isoOrNull } from './rows.ts';
+
+/**
+ * updated_at as ISO 8601 with PostgreSQL's full microsecond precision: a
+ * millisecond ISO string makes concurrent writes tie, and then no client can
+ * tell which write was last (STA-16).
+ */
+const isoMicros = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
 const keyDescription = 'A short snake_case name for the subject';
 
@@ -45,10 +51,10 @@ export const stateGet = defineTool({
   input: { key: z.string().min(1).max(512).describe(keyDescription) },
   async handler({ key }, ctx) {
     refuseNul(key, 'key');
-    const { rows } = await ctx.db.query('SELECT value, updated_at FROM state WHERE key = $1', [key]);
+    const { rows } = await ctx.db.query(`SELECT value, ${isoMicros('updated_at')} AS updated_at FROM state WHERE key = $1`, [key]);
     const row = rows[0];
     if (!row) return { key, exists: false, value: null, updated_at: null };
-    return { key, exists: true, value: row.value, updated_at: isoOrNull(row.updated_at) };
+    return { key, exists: true, value: row.value, updated_at: row.updated_at as string };
   },
 });
 
@@ -77,10 +83,10 @@ export const stateSet = defineTool({
        ON CONFLICT (key) DO UPDATE
          SET value = EXCLUDED.value,
              updated_at = GREATEST(clock_timestamp(), state.updated_at + interval '1 microsecond')
-       RETURNING (xmax = 0) AS created, updated_at`,
+       RETURNING (xmax = 0) AS created, ${isoMicros('state.updated_at')} AS updated_at`,
       [key, JSON.stringify(value ?? null)],
     );
-    return { key, created: rows[0].created === true, updated_at: isoOrNull(rows[0].updated_at) };
+    return { key, created: rows[0].created === true, updated_at: rows[0].updated_at as string };
   },
 });
 
@@ -102,11 +108,11 @@ export const stateList = defineTool({
     // starts_with is literal: % and _ in the prefix are ordinary characters, unlike LIKE.
     const { rows } = prefix
       ? await ctx.db.query(
-          'SELECT key, value, updated_at FROM state WHERE starts_with(key, $1) ORDER BY key COLLATE "C"',
+          `SELECT key, value, ${isoMicros('updated_at')} AS updated_at FROM state WHERE starts_with(key, $1) ORDER BY key COLLATE "C"`,
           [prefix],
         )
-      : await ctx.db.query('SELECT key, value, updated_at FROM state ORDER BY key COLLATE "C"');
-    return { items: rows.map((r) => ({ key: r.key, value: r.value, updated_at: isoOrNull(r.updated_at) })) };
+      : await ctx.db.query(`SELECT key, value, ${isoMicros('updated_at')} AS updated_at FROM state ORDER BY key COLLATE "C"`);
+    return { items: rows.map((r) => ({ key: r.key, value: r.value, updated_at: r.updated_at as string })) };
   },
 });
 
