@@ -2,7 +2,7 @@ import { expect, test } from '@playwright/test';
 import { planCalls } from './tool-plan.ts';
 import { respondToolUse } from './tool-use.ts';
 import { gardenTools, tools } from '../testing/model-double-fixtures.ts';
-import type { ContentBlock, MessageParam, MessagesRequest } from './types.ts';
+import type { ContentBlock, MessageParam, MessagesRequest, ToolDefinition } from './types.ts';
 
 const NOW = new Date('2031-05-20T15:30:00Z');
 const plan = (prompt: string, offered = tools) => planCalls(prompt, offered, NOW).map((c) => [c.name, c.input]);
@@ -128,7 +128,7 @@ test('identifiers are copied, never invented; among tied tools the first that ca
 });
 
 test('a clause that only points back ("keep this") joins the clause with the content: one call, filled from it', () => {
-  const notebook = [
+  const notebook: ToolDefinition[] = [
     {
       name: 'notebook_keep',
       description: 'Keep a fact in the notebook under a key.\nUse when:\n- the user asks you to keep or note something',
@@ -150,7 +150,7 @@ test('a clause that only points back ("keep this") joins the clause with the con
 });
 
 test('a question is answered by a tool that reads, not by one that changes, when both match it equally', () => {
-  const memo = [
+  const memo: ToolDefinition[] = [
     {
       name: 'memo_put',
       description: 'Store a memo under a key.\nUse when:\n- the user wants a budget limit kept',
