@@ -42,7 +42,7 @@ export function adHocLauncher(c: AdHocContext) {
       port,
       advertisedUrl,
       env: c.baseEnv,
-      overlay: stagingOverlay({ port, advertisedUrl, pg: c.postgres, db, switchboardUrl: c.switchboardUrl, worker: c.worker }),
+      overlay: stagingOverlay({ port, advertisedUrl, pg: c.postgres, db, switchboardUrl: a.register === false ? undefined : c.switchboardUrl, worker: c.worker }),
     });
     const handle = makeButlerHandle({
       entry: { name: a.name, dir: a.rosterDir, tomlPort: port, modules: [], routable: true },
@@ -71,7 +71,7 @@ export function adHocLauncher(c: AdHocContext) {
         env: a.env,
         overlay: a.overlay,
         readinessTimeoutMs: a.readinessTimeoutMs ?? 60_000,
-        skipRegistryCheck: a.expectRegistration === false,
+        skipRegistryCheck: a.expectRegistration === false || a.register === false,
       });
     } catch (err) {
       await adHoc.dispose();

@@ -65,6 +65,12 @@ export interface AdHocOptions {
   readinessTimeoutMs?: number;
   /** Wait for the registry row too (default true). */
   expectRegistration?: boolean;
+  /**
+   * Register with the ecosystem's switchboard (default true). A copy of a
+   * booted butler (same name) must not: its registry row would replace the
+   * real one's.
+   */
+  register?: boolean;
 }
 
 export interface AdHocButler extends ButlerHandle {
