@@ -53,6 +53,26 @@ test.describe('schedule tools on health', () => {
     expect(again.data).toMatchObject({ error: 'not_found' });
   });
 
+  test('SCH-17 an unknown task name or id is not_found naming it, for update and delete alike, and changes nothing', async ({ mcp, sql, tag }) => {
+    const client = await mcp('health');
+    const before = (await sql('health').query('select id, cron, enabled, due_at from scheduled_tasks order by id')).rows;
+    const unknownId = '00000000-0000-4000-8000-000000000000';
+    for (const [tool, args] of [
+      ['schedule_update', { name: `${tag}-nope`, enabled: false }],
+      ['schedule_update', { task_id: unknownId, cron: '0 1 * * *' }],
+      ['schedule_delete', { name: `${tag}-nope` }],
+      ['schedule_delete', { task_id: unknownId }],
+    ] as const) {
+      const out = await client.callTool(tool, args);
+      expect(out.data, `${tool} ${JSON.stringify(args)}`).toMatchObject({ error: 'not_found' });
+      expect(out.text).toContain('name' in args ? `${tag}-nope` : unknownId);
+    }
+    const neither = await client.callTool('schedule_delete', {});
+    expect(neither.isError).toBe(true);
+    expect(neither.text).toMatch(/task_id/);
+    expect((await sql('health').query('select id, cron, enabled, due_at from scheduled_tasks order by id')).rows).toEqual(before);
+  });
+
   test('SCH-18 creating a task with a taken name is schedule_exists and leaves one row', async ({ mcp, sql, schedules, tag }) => {
     const name = `${tag}-dup`;
     await schedules.create('health', { name, cron: '0 */6 * * *', prompt: `first ${tag}` });

@@ -111,6 +111,9 @@ test('STA-08 a U+0000 string, an empty key and a 513-character key are refused w
     expect(bad.isError, `key of ${key.length} characters`).toBe(true);
     expect(bad.text, 'the error names the field').toMatch(/\bkey\b/);
   }
+  const noValue = await client.callTool('state_set', { key: `${tag}:novalue` });
+  expect(noValue.isError, 'a set without a value').toBe(true);
+  expect(noValue.text, 'the error names the field').toMatch(/\bvalue\b/);
   const ok512 = `${tag}:${'k'.repeat(512 - tag.length - 1)}`;
   expect((await stateClient(client).set(ok512, 1)).created, 'a 512-character key is fine').toBe(true);
   const { rows } = await sql('health').query<{ key: string }>('select key from state where key like $1 or key = $2', [`${tag}:%`, '']);
