@@ -195,7 +195,7 @@ export async function startDaemon(o: StartDaemonOptions): Promise<DaemonHandle |
 
     const localRegister = !config.switchboard.url && reg.get('registry_register');
     const registration =
-      config.switchboard.url || localRegister
+      config.switchboard.register && (config.switchboard.url || localRegister)
         ? startRegistration({
             log, version,
             switchboardUrl: config.switchboard.url,
@@ -206,7 +206,10 @@ export async function startDaemon(o: StartDaemonOptions): Promise<DaemonHandle |
             },
           })
         : null;
-    if (!registration) log.info({ event: 'registry.skipped' }, 'no switchboard.url and no local registry_register: not registering');
+    if (!registration) {
+      const why = config.switchboard.register ? 'no switchboard.url and no local registry_register' : 'switchboard.register = false';
+      log.info({ event: 'registry.skipped' }, `${why}: not registering`);
+    }
     const cpu = process.cpuUsage();
     log.info({ event: 'butler.ready', port, endpoint: endpointUrl, startup_ms: timer.total(), phases: timer.phases(), process_cpu_ms: Math.round((cpu.user + cpu.system) / 1000), process_uptime_ms: Math.round(performance.now()), ...(o.spare ? { spare: { wait_ms: o.spare.waitMs, load_cpu_ms: o.spare.loadCpuMs } } : {}) }, `butler ${name} ready on ${endpointUrl}`);
 

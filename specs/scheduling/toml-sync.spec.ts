@@ -46,4 +46,7 @@ test('SCH-08 a changed cron is re-armed and a removed entry deleted at the next 
   } finally {
     await copy.dispose();
   }
+  // The copy never touched the registry: the real health is still the one routed to.
+  const { rows } = await ecosystem.admin('switchboard').query('select endpoint_url from butler_registry where name = $1', ['health']);
+  expect(rows).toEqual([{ endpoint_url: ecosystem.butlers.health.advertisedUrl }]);
 });

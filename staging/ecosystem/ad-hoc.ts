@@ -42,7 +42,11 @@ export function adHocLauncher(c: AdHocContext) {
       port,
       advertisedUrl,
       env: c.baseEnv,
-      overlay: stagingOverlay({ port, advertisedUrl, pg: c.postgres, db, switchboardUrl: a.register === false ? undefined : c.switchboardUrl, worker: c.worker }),
+      overlay: {
+        ...stagingOverlay({ port, advertisedUrl, pg: c.postgres, db, switchboardUrl: c.switchboardUrl, worker: c.worker }),
+        // The roster's butler.toml names a switchboard too: only switchboard.register = false keeps a copy out of the registry.
+        ...(a.register === false ? { switchboard: { url: c.switchboardUrl, register: false } } : {}),
+      },
     });
     const handle = makeButlerHandle({
       entry: { name: a.name, dir: a.rosterDir, tomlPort: port, modules: [], routable: true },
@@ -54,7 +58,11 @@ export function adHocLauncher(c: AdHocContext) {
       admin: () => adminPool,
     });
     let disposed: Promise<void> | undefined;
+    const unregistered = a.expectRegistration === false || a.register === false;
+    const restart = handle.restart.bind(handle);
     const adHoc: AdHocButler = Object.assign(handle, {
+      // Restarts wait for what the first start waited for: no registry row for an unregistered copy.
+      restart: (o: Parameters<typeof handle.restart>[0] = {}) => restart({ skipRegistryCheck: unregistered, ...o }),
       dispose: () =>
         (disposed ??= (async () => {
           live.delete(adHoc);
@@ -71,7 +79,7 @@ export function adHocLauncher(c: AdHocContext) {
         env: a.env,
         overlay: a.overlay,
         readinessTimeoutMs: a.readinessTimeoutMs ?? 60_000,
-        skipRegistryCheck: a.expectRegistration === false || a.register === false,
+        skipRegistryCheck: unregistered,
       });
     } catch (err) {
       await adHoc.dispose();

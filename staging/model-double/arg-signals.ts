@@ -131,7 +131,11 @@ export function quoted(text: string): string | undefined {
 export function fromPerson(s: ClauseState): string | undefined {
   const words = (t: string): number => t.split(/\s+/).length;
   const best = [...s.names].sort((a, b) => words(b.text) - words(a.text) || a.start - b.start)[0];
-  return best?.text ?? quoted(s.text);
+  // Quotes mark the exact text to use ("the contact named 'Ann Lee 2'"): they win over the name found inside them.
+  const name = best?.text.replace(/^["'“”‘’]+|["'“”‘’]+$/g, '');
+  const q = quoted(s.text);
+  if (q && (!name || q.includes(name))) return q;
+  return name;
 }
 
 const EMAIL_RE = /[\w.+-]+@[\w-]+(?:\.[\w-]+)+/;

@@ -165,3 +165,17 @@ test('a question is answered by a tool that reads, not by one that changes, when
   expect(plan('What is my budget limit?', memo)).toEqual([['memo_read', { key: 'budget_limit' }]]);
   expect(plan('My budget limit is 300', memo)).toEqual([['memo_put', { key: 'budget_limit', value: 300 }]]);
 });
+
+test('a quoted name is passed verbatim, with whatever follows the capitalised words inside the quotes', () => {
+  const roster: ToolDefinition[] = [
+    {
+      name: 'member_remove',
+      description: 'Remove a club member by name.\nUse when: remove a member, delete a member',
+      input_schema: { type: 'object', properties: { name: { type: 'string', description: "The member's full name as stored" } }, required: ['name'] },
+    },
+  ];
+  expect(plan("Delete the member named 'Ada Byron x-41b'", roster)).toEqual([['member_remove', { name: 'Ada Byron x-41b' }]]);
+  expect(plan('Remove member Ada Byron from the club', roster)).toEqual([['member_remove', { name: 'Ada Byron' }]]);
+  // The capitalised words end the quote: the closing quote is no part of the name.
+  expect(plan("Delete the member named 'x-41b Ada Byron'", roster)).toEqual([['member_remove', { name: 'x-41b Ada Byron' }]]);
+});

@@ -68,6 +68,8 @@ const approvalGates = z
 const switchboard = z
   .object({
     url: z.string().url().optional(),
+    /** false: never register (a second instance of a butler must not replace the first's registry row). */
+    register: z.boolean().default(true),
     quarantine_after_failures: int(1).default(3),
     stale_after_s: int(1).default(900),
     max_route_depth: int(1).default(4),
