@@ -41,6 +41,12 @@ export async function insertContact(db: pg.Pool, name: string): Promise<string> 
   return rows[0].id;
 }
 
+/** A tagged contact in relationship's database, and the prompt that asks a session to delete it (quoted, so it is passed verbatim). */
+export async function contactToDelete(db: pg.Pool, tag: string): Promise<{ id: string; name: string; prompt: string }> {
+  const name = `Test Contact ${tag}`;
+  return { id: await insertContact(db, name), name, prompt: `Delete the contact named '${name}'` };
+}
+
 export async function contactExists(db: pg.Pool, id: string): Promise<boolean> {
   return ((await db.query('select 1 from contacts where id = $1', [id])).rowCount ?? 0) > 0;
 }

@@ -1,5 +1,5 @@
 import { test, expect } from '../../fixtures/index.ts';
-import { approvalsOf, contactExists, insertContact, pendingApproval, trigger } from './approvals.ts';
+import { approvalsOf, contactExists, contactToDelete, pendingApproval, trigger } from './approvals.ts';
 
 test.describe('decisions and what sessions make of them', () => {
   test.describe.configure({ timeout: 90_000 });
@@ -7,10 +7,9 @@ test.describe('decisions and what sessions make of them', () => {
   test('APR-09 while the decision waits the session is running in a live process; approved, it completes', async ({ mcp, sql, model, approver, tag }) => {
     model.require();
     const db = sql('relationship');
-    const name = `Test Contact ${tag}`;
-    const id = await insertContact(db, name);
+    const { id, prompt } = await contactToDelete(db, tag);
     approver.approveByTag({ delayMs: 3000 });
-    const inFlight = trigger(await mcp('relationship'), `Delete the contact named '${name}'`, tag);
+    const inFlight = trigger(await mcp('relationship'), prompt, tag);
     const pending = await pendingApproval(db, tag);
     const { rows } = await db.query<{ status: string; runtime_pid: number }>('select status, runtime_pid from sessions where session_id = $1', [pending.session_id]);
     expect(rows[0].status).toBe('running');
@@ -24,9 +23,9 @@ test.describe('decisions and what sessions make of them', () => {
   test('APR-10 a denial reaches the model as an error result: the session completes with output, not error', async ({ mcp, sql, model, approver, tag }) => {
     model.require();
     const db = sql('relationship');
-    await insertContact(db, `Test Contact ${tag}`);
+    const { prompt } = await contactToDelete(db, tag);
     approver.denyByTag('not now');
-    const r = await trigger(await mcp('relationship'), `Delete the contact named 'Test Contact ${tag}'`, tag);
+    const r = await trigger(await mcp('relationship'), prompt, tag);
     expect(r.success, r.error ?? '').toBe(true);
     expect(r.output?.trim().length).toBeGreaterThan(0);
     expect((await db.query('select status from sessions where session_id = $1', [r.session_id])).rows).toEqual([{ status: 'completed' }]);
@@ -36,8 +35,8 @@ test.describe('decisions and what sessions make of them', () => {
     model.require();
     approver.never();
     const db = sql('relationship');
-    await insertContact(db, `Test Contact ${tag}`);
-    const r = await trigger(await mcp('relationship'), `Delete the contact named 'Test Contact ${tag}'`, tag);
+    const { prompt } = await contactToDelete(db, tag);
+    const r = await trigger(await mcp('relationship'), prompt, tag);
     expect(r.success, r.error ?? '').toBe(true);
     expect(r.output ?? '').toMatch(/approv|time|expir|not|fail|could/i);
     expect((await db.query('select status from sessions where session_id = $1', [r.session_id])).rows).toEqual([{ status: 'completed' }]);
@@ -63,9 +62,9 @@ test.describe('decisions and what sessions make of them', () => {
   test('APR-13 the approver sees the arguments unredacted: tool_args equal the tool_use input the model sent', async ({ mcp, sql, model, approver, tag }) => {
     const control = model.requireDouble();
     const db = sql('relationship');
-    await insertContact(db, `Test Contact ${tag}`);
+    const { prompt } = await contactToDelete(db, tag);
     approver.approveByTag();
-    const r = await trigger(await mcp('relationship'), `Delete the contact named 'Test Contact ${tag}'`, tag);
+    const r = await trigger(await mcp('relationship'), prompt, tag);
     const [row] = await approvalsOf(db, tag);
     const inputs: unknown[] = [];
     for (const e of await control.requests({ session_id: r.session_id! })) {
@@ -78,9 +77,9 @@ test.describe('decisions and what sessions make of them', () => {
   test('APR-15 an approval is linked to the session that made the call', async ({ mcp, sql, model, approver, tag }) => {
     model.require();
     const db = sql('relationship');
-    await insertContact(db, `Test Contact ${tag}`);
+    const { prompt } = await contactToDelete(db, tag);
     approver.approveByTag();
-    const r = await trigger(await mcp('relationship'), `Delete the contact named 'Test Contact ${tag}'`, tag);
+    const r = await trigger(await mcp('relationship'), prompt, tag);
     const { rows } = await db.query('select s.tag from approvals a join sessions s on s.session_id = a.session_id where a.session_id = $1', [r.session_id]);
     expect(rows).toEqual([{ tag }]);
   });

@@ -1,5 +1,5 @@
 import { test, expect } from '../../fixtures/index.ts';
-import { approvalsOf, contactExists, insertContact, pendingApproval, trigger } from './approvals.ts';
+import { approvalsOf, contactExists, contactToDelete, pendingApproval, trigger } from './approvals.ts';
 
 test.describe('gated calls inside real sessions', () => {
   test.describe.configure({ timeout: 90_000 });
@@ -8,9 +8,8 @@ test.describe('gated calls inside real sessions', () => {
     model.require();
     approver.never();
     const db = sql('relationship');
-    const name = `Test Contact ${tag}`;
-    const id = await insertContact(db, name);
-    const inFlight = trigger(await mcp('relationship'), `Delete the contact named '${name}'`, tag);
+    const { id, prompt } = await contactToDelete(db, tag);
+    const inFlight = trigger(await mcp('relationship'), prompt, tag);
     const pending = await pendingApproval(db, tag);
     expect(pending.tool_name).toBe('contact_delete');
     const { rows: session } = await db.query('select status, tag from sessions where session_id = $1', [pending.session_id]);
@@ -56,10 +55,9 @@ test.describe('gated calls inside real sessions', () => {
   test('APR-05 an approved call runs: contact gone, row approved by e2e-approver with executed_at, the entry succeeded', async ({ mcp, sql, model, approver, tag }) => {
     model.require();
     const db = sql('relationship');
-    const name = `Test Contact ${tag}`;
-    const id = await insertContact(db, name);
+    const { id, prompt } = await contactToDelete(db, tag);
     approver.approveByTag();
-    const r = await trigger(await mcp('relationship'), `Delete the contact named '${name}'`, tag);
+    const r = await trigger(await mcp('relationship'), prompt, tag);
     expect(r.success, r.error ?? '').toBe(true);
     expect(await contactExists(db, id), JSON.stringify({ calls: r.tool_calls, approvals: await approvalsOf(db, tag) })).toBe(false);
     const [row] = await approvalsOf(db, tag);
@@ -73,10 +71,9 @@ test.describe('gated calls inside real sessions', () => {
   test('APR-06 a denied call does not run: contact kept, row denied with the reason, the entry is approval_denied', async ({ mcp, sql, model, approver, tag }) => {
     model.require();
     const db = sql('relationship');
-    const name = `Test Contact ${tag}`;
-    const id = await insertContact(db, name);
+    const { id, prompt } = await contactToDelete(db, tag);
     approver.denyByTag('not now');
-    const r = await trigger(await mcp('relationship'), `Delete the contact named '${name}'`, tag);
+    const r = await trigger(await mcp('relationship'), prompt, tag);
     expect(await contactExists(db, id)).toBe(true);
     const [row] = await approvalsOf(db, tag);
     expect(row).toMatchObject({ status: 'denied', reason: 'not now', executed_at: null });
@@ -90,9 +87,8 @@ test.describe('gated calls inside real sessions', () => {
     model.require();
     approver.never();
     const db = sql('relationship');
-    const name = `Test Contact ${tag}`;
-    const id = await insertContact(db, name);
-    const r = await trigger(await mcp('relationship'), `Delete the contact named '${name}'`, tag);
+    const { id, prompt } = await contactToDelete(db, tag);
+    const r = await trigger(await mcp('relationship'), prompt, tag);
     const [row] = await approvalsOf(db, tag);
     expect(row).toMatchObject({ status: 'expired', decided_by: 'system:timeout', executed_at: null });
     // The configured lower bound (staging: 15 s), not a timing assertion: an expiry cannot come sooner.
