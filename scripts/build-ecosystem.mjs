@@ -28,6 +28,20 @@ const sharedZod = {
   },
 };
 
+// The OTLP exporter loads node:http with import(), which a daemon restored
+// from the V8 code cache cannot do on Node 20 (ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING;
+// see loader.mjs). In the CommonJS daemon bundle those become require().
+const otlpHttpRequire = {
+  name: 'butlers-otlp-http-require',
+  setup(b) {
+    b.onLoad({ filter: /@opentelemetry[\\/]otlp-exporter-base[\\/].*\.js$/ }, (args) => ({
+      contents: readFileSync(args.path, 'utf8').replace(/\bimport\((["'])(https?)\1\)/g, 'Promise.resolve(require("$2"))'),
+      loader: 'js',
+      resolveDir: path.dirname(args.path),
+    }));
+  },
+};
+
 const common = {
   absWorkingDir: root,
   bundle: true,
@@ -54,7 +68,7 @@ try {
       format: 'cjs',
       entryPoints: ['ecosystem/daemon/main.ts'],
       outfile: 'dist/daemon.cjs',
-      plugins: [sharedZod],
+      plugins: [sharedZod, otlpHttpRequire],
       define: { 'import.meta.url': '__butlersImportMetaUrl', 'import.meta.resolve': '__butlersImportMetaResolve' },
       banner: {
         js: [

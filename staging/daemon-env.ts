@@ -28,7 +28,7 @@ export function modelSettings(env: NodeJS.ProcessEnv = process.env): ModelSettin
  * The canaries are planted so the security domain can
  * prove they never reach a session process.
  */
-export function daemonEnvironment(env: NodeJS.ProcessEnv, model: ModelSettings, parallelIndex: number): Record<string, string> {
+export function daemonEnvironment(env: NodeJS.ProcessEnv, model: ModelSettings, parallelIndex: number, collectorUrl?: string): Record<string, string> {
   const out: Record<string, string> = {
     PATH: env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
     NODE_ENV: 'staging',
@@ -42,7 +42,15 @@ export function daemonEnvironment(env: NodeJS.ProcessEnv, model: ModelSettings, 
   };
   if (model.apiKey) out.ANTHROPIC_API_KEY = model.apiKey;
   if (model.baseUrl) out.ANTHROPIC_BASE_URL = model.baseUrl;
-  if (env.OTEL_EXPORTER_OTLP_ENDPOINT) out.OTEL_EXPORTER_OTLP_ENDPOINT = env.OTEL_EXPORTER_OTLP_ENDPOINT;
+  // Every process exports to the worker's collector, which forwards to the user's endpoint when one is set.
+  const otlp = collectorUrl ?? env.OTEL_EXPORTER_OTLP_ENDPOINT;
+  if (otlp) {
+    out.OTEL_EXPORTER_OTLP_ENDPOINT = otlp;
+    out.OTEL_EXPORTER_OTLP_PROTOCOL = 'http/json';
+    out.OTEL_BSP_SCHEDULE_DELAY = '100';
+    out.OTEL_METRIC_EXPORT_INTERVAL = '1000';
+  }
+  if (env.OTEL_LOG_LEVEL) out.OTEL_LOG_LEVEL = env.OTEL_LOG_LEVEL;
   if (env.E2E_NODE_OPTIONS) out.NODE_OPTIONS = env.E2E_NODE_OPTIONS;
   if (env.E2E_CODE_CACHE === '0') out.BUTLERS_CODE_CACHE = '0';
   return out;

@@ -6,6 +6,7 @@ import { withDatabase } from './ecosystem.ts';
 import { RunLog } from './run-log.ts';
 import { readStagingState } from './state-file.ts';
 import type { Supervisor } from './supervisor/supervisor.ts';
+import type { Collector } from './collector/index.ts';
 
 const notHere = (what: string) => () => {
   throw new Error(`${what} is not available with E2E_REUSE=1: the held ecosystem belongs to \`npm run staging\`; run without E2E_REUSE for chaos tests`);
@@ -68,6 +69,8 @@ export async function attachEcosystem(): Promise<Ecosystem> {
     failed: s.failed,
     postgres: s.postgres,
     model: s.model,
+    // The held ecosystem's daemons export to the collector inside `npm run staging`; span queries need a booted worker.
+    collector: new Proxy({}, { get: (_t, p) => (p === 'then' ? undefined : notHere(`collector.${String(p)} (spans and metrics)`)) }) as unknown as Collector,
     bootMs: 0,
     bootPhases: {},
     bootStartedAt: new Date(s.bootStartedAt),

@@ -15,6 +15,7 @@ import { startHttpServer, type HttpServerHandle } from '../core/server/http-serv
 import { createMcpServer } from '../core/server/mcp-server.ts';
 import { SessionTokenRegistry } from '../core/server/session-tokens.ts';
 import { ToolRegistry } from '../core/server/tool-registry.ts';
+import { initTelemetry } from '../core/trace/telemetry.ts';
 import { coreTools, gateTools, recoverInterruptedSessions, syncSchedules } from '../core/tools/index.ts';
 import { allModules } from '../modules/index.ts';
 import { collectTools } from './collect-tools.ts';
@@ -46,6 +47,12 @@ export interface StartDaemonOptions {
    * shows where its time went.
    */
   spare?: { waitMs: number; loadCpuMs: number };
+  /**
+   * Export spans and metrics over OTLP as `butler-<name>` when
+   * OTEL_EXPORTER_OTLP_ENDPOINT is set (the process entry point sets this;
+   * in-process test daemons leave it off).
+   */
+  telemetry?: boolean;
 }
 
 /** A running butler daemon; `close()` is the SIGTERM path and safe to call twice. */
@@ -128,6 +135,8 @@ export async function startDaemon(o: StartDaemonOptions): Promise<DaemonHandle |
       return null;
     }
 
+    const telemetry = o.telemetry ? initTelemetry(`butler-${name}`, env) : null;
+    if (telemetry) log.debug({ event: 'telemetry.started', service: telemetry.service, exporting: telemetry.exporting, endpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT ?? null }, 'telemetry started');
     const tokens = new SessionTokenRegistry();
     const version = packageVersion(root);
     const port = config.butler.port;
@@ -239,6 +248,7 @@ export async function startDaemon(o: StartDaemonOptions): Promise<DaemonHandle |
         }
         await http.close();
         await pool.end().catch(() => undefined);
+        await telemetry?.shutdown(2000);
         log.info({ event: 'butler.shutdown', reason, drained, duration_ms: Date.now() - t, ...(clients !== undefined ? { clients_closed: clients } : {}) }, `butler ${name} stopped`);
       })());
     return { butler: name, url: http.url, endpointUrl, port, config, log, tokens, registry: reg, services, registration, close };

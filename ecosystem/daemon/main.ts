@@ -61,6 +61,7 @@ async function main(): Promise<void> {
       overlayPath: args.overlay,
       cli: { port: args.port, 'log-level': args['log-level'], 'db-name': args['db-name'] },
       spare,
+      telemetry: true,
     });
   } catch (err) {
     // startDaemon already logged butler.startup_failed.

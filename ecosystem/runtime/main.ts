@@ -4,6 +4,7 @@ import { pino, type LevelWithSilent, type Logger } from 'pino';
 import { createLogger } from '../core/logging/logger.ts';
 import { createRedactor } from '../core/logging/redactor.ts';
 import { startSpan } from '../core/trace/span.ts';
+import { initTelemetry, type Telemetry } from '../core/trace/telemetry.ts';
 import { parseRuntimeArgs, parseRuntimeInput, readStdin } from './args.ts';
 import { connectSessionServer, type SessionServer } from './mcp-connection.ts';
 import { runToolLoop } from './model-loop.ts';
@@ -20,10 +21,12 @@ const PUBLIC_VARS = new Set(['ANTHROPIC_BASE_URL', 'TRACEPARENT', 'TRACESTATE', 
 const LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 
 let written = false;
+let telemetry: Telemetry | null = null;
+/** Writes the one result line and exits, after the session's spans are exported (bounded). */
 function finish(result: RuntimeResult, code: number): void {
   if (written) return;
   written = true;
-  process.stdout.write(`${JSON.stringify(result)}\n`, () => process.exit(code));
+  void (telemetry?.shutdown(1500) ?? Promise.resolve()).then(() => process.stdout.write(`${JSON.stringify(result)}\n`, () => process.exit(code)));
 }
 
 function failed(model: string, error: RuntimeErrorCode, message: string): RuntimeResult {
@@ -69,8 +72,9 @@ async function main(): Promise<void> {
   }, 1000).unref();
 
   const double = !!process.env.ANTHROPIC_BASE_URL;
+  telemetry = initTelemetry(`butler-${args.butler}-session`);
   const session = startSpan('runtime.session', process.env.TRACEPARENT, {
-    'service.name': `butler-${args.butler}-session`, 'session.id': args.sessionId, 'session.kind': args.kind, 'llm.model': args.model,
+    'session.id': args.sessionId, 'session.kind': args.kind, 'llm.model': args.model, 'butler.name': args.butler,
   });
   log.info({ event: 'runtime.started', kind: args.kind, model: args.model, mode: double ? 'double' : 'live', trace_id: session.context.traceId, api_key_present: !!process.env.ANTHROPIC_API_KEY }, 'session process started');
 

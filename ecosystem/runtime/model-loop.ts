@@ -35,7 +35,7 @@ export async function runToolLoop(o: LoopOptions): Promise<RuntimeResult> {
   });
 
   for (let turn = 1; turn <= args.maxTurns; turn++) {
-    const llm = startSpan('llm.request', o.session.context, { 'llm.model': args.model, 'llm.turn': turn }, o.exporter);
+    const llm = startSpan('llm.request', o.session.context, { 'llm.model': args.model, 'llm.turn': turn }, { kind: 'client', exporter: o.exporter });
     let res: Anthropic.Message;
     apiRequests++;
     try {
@@ -67,7 +67,7 @@ export async function runToolLoop(o: LoopOptions): Promise<RuntimeResult> {
     messages.push({ role: 'assistant', content: res.content });
     const results: Anthropic.ToolResultBlockParam[] = [];
     for (const use of uses) {
-      const span = startSpan(`mcp.call ${use.name}`, o.session.context, { 'tool.name': use.name, 'rpc.system': 'mcp' }, o.exporter);
+      const span = startSpan(`mcp.call ${use.name}`, o.session.context, { 'tool.name': use.name, 'rpc.system': 'mcp' }, { kind: 'client', exporter: o.exporter });
       const meta: Record<string, string> = { traceparent: span.traceparent };
       const tracestate = process.env.TRACESTATE;
       if (tracestate) meta.tracestate = tracestate;

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { makeButlerHandle, type ButlerHandle } from '../butler-handle.ts';
 import { DAEMON_ENTRY, ensureBuilt } from '../build.ts';
 import { daemonEnvironment, modelSettings, type ModelSettings } from '../daemon-env.ts';
+import { startCollector, type Collector } from '../collector/index.ts';
 import { startModelDouble, type ModelDoubleHandle } from '../model-double/index.ts';
 import { workerPort } from '../ports.ts';
 import { dropButlerDatabases, provisionButlerDatabases, startPostgres, type ProvisionedButler, type StartedPostgres } from '../postgres/index.ts';
@@ -54,6 +55,7 @@ class EcosystemBoot {
   readonly provisioned: Record<string, ProvisionedButler> = {};
   readonly pools: AdminPools;
   double?: ModelDoubleHandle;
+  collector?: Collector;
   postgres?: StartedPostgres;
   supervisor?: Supervisor;
   baseEnv: Record<string, string> = {};
@@ -80,14 +82,19 @@ class EcosystemBoot {
     return loopbackMcpUrl(workerPort(sb?.tomlPort ?? 8100, this.run.parallelIndex, this.run.base));
   }
 
-  /** Double mode: the model double in this process; the daemons' environment points at it. */
+  /** The worker's trace collector and (double mode) the model double, both in this process; the daemons' environment points at them. */
   async startModel(): Promise<void> {
+    const collectorLog = componentLogger(this.run.log, 'collector');
+    this.collector = await startCollector({
+      forwardTo: this.run.env.OTEL_EXPORTER_OTLP_ENDPOINT || undefined,
+      log: (event, fields) => collectorLog.warn({ event, ...fields }, `collector: ${event}`),
+    });
     if (this.model.mode === 'double') {
       this.double = await startModelDouble({ apiKey: this.model.apiKey!, log: componentLogger(this.run.log, 'model-double') });
       this.model.baseUrl = this.double.url;
     }
     this.mark('double');
-    this.baseEnv = daemonEnvironment(this.run.env, this.model, this.run.parallelIndex);
+    this.baseEnv = daemonEnvironment(this.run.env, this.model, this.run.parallelIndex, this.collector.url);
     const { run } = this;
     this.supervisor = new Supervisor({
       runDir: run.runDir,
@@ -219,6 +226,7 @@ class EcosystemBoot {
       postgres: pgPublic,
       model: this.model,
       double: this.double,
+      collector: this.collector!,
       bootMs: Date.now() - run.startedAt,
       bootPhases: this.phases,
       bootStartedAt: new Date(run.startedAt),
@@ -251,6 +259,8 @@ class EcosystemBoot {
     await this.pools.end();
     // The double lives in this process: it cannot outlive it, kept or not.
     await this.double?.close();
+    // Last: the daemons' shutdown flushes arrive before it closes.
+    await this.collector?.close();
     if (run.keep) return;
     if (this.postgres?.provider === 'url') await dropButlerDatabases(this.postgres, this.provisioned).catch(() => {});
     await this.postgres?.stop();

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { ButlerHandle } from '../butler-handle.ts';
 import type { ModelSettings } from '../daemon-env.ts';
+import type { Collector } from '../collector/index.ts';
 import type { ModelDoubleHandle } from '../model-double/index.ts';
 import type { StartedPostgres } from '../postgres/index.ts';
 import type { RosterEntry } from '../roster.ts';
@@ -38,6 +39,8 @@ export interface Ecosystem {
   model: ModelSettings;
   /** The in-process model double (double mode only). */
   double?: ModelDoubleHandle;
+  /** The worker's OTLP receiver: every daemon and session process exports its spans and metrics here. */
+  collector: Collector;
   bootMs: number;
   /** Milliseconds from the boot's start at which each phase ended (double, postgres, switchboard, …); empty when reused. */
   bootPhases: Record<string, number>;

@@ -1,6 +1,7 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from 'pino';
 import { callToolOnce } from '../../../contracts/mcp-call-once.ts';
+import { startSpan } from '../trace/span.ts';
 
 /** Arguments of the switchboard's `registry_register` (docs/ecosystem.md §8.6). */
 export interface RegistrationPayload {
@@ -44,13 +45,21 @@ export function startRegistration(o: RegistrationOptions): Registration {
     if (o.local && !o.switchboardUrl) return check(await o.local(o.payload));
     // One call, one short session (deleted afterwards): a raw exchange instead
     // of an SDK client, whose first session costs a starting daemon ~0.1 s of CPU.
-    const res = await callToolOnce(o.switchboardUrl!, 'registry_register', { ...o.payload }, {
-      timeoutMs: o.attemptTimeoutMs ?? 10_000,
-      signal: stopper.signal,
-      clientName: `butler-${o.payload.name}-registration`,
-      clientVersion: o.version,
-    });
-    check(res as CallToolResult);
+    const span = startSpan('mcp.call registry_register', null, { 'rpc.system': 'mcp', 'tool.name': 'registry_register', 'server.url': o.switchboardUrl, 'peer.service': 'butler-switchboard' }, { kind: 'client' });
+    try {
+      const res = await callToolOnce(o.switchboardUrl!, 'registry_register', { ...o.payload }, {
+        timeoutMs: o.attemptTimeoutMs ?? 10_000,
+        signal: stopper.signal,
+        clientName: `butler-${o.payload.name}-registration`,
+        clientVersion: o.version,
+        meta: { traceparent: span.traceparent },
+      });
+      check(res as CallToolResult);
+      span.end();
+    } catch (err) {
+      span.end({ error: (err as Error)?.message ?? String(err) });
+      throw err;
+    }
   };
 
   const done = (async () => {

@@ -5,7 +5,8 @@ import { callTarget } from './call-target.ts';
 import { ClientCache } from './client-cache.ts';
 import { registryStore, type RegistryEntry, type RoutingLogRow } from './registry-store.ts';
 import { checkRouteChain, readRouteChain, ROUTE_CHAIN_META } from './route-chain.ts';
-import { childTrace } from './trace-context.ts';
+import { startSpan, type Span } from '../trace/span.ts';
+import { meter } from '../trace/telemetry.ts';
 import type { HealthCheckEntry, HealthCheckRequest, RouteOrigin, RouteOutcome, RouteRequest, Router, RouterSettings } from './types.ts';
 
 export interface RouterOptions {
@@ -38,6 +39,22 @@ export function createRouter(o: RouterOptions): Router {
   });
   const inflight = new Set<Promise<unknown>>();
   const s = o.settings;
+  // Switchboard metrics (docs/ecosystem.md §15.3); no-ops when telemetry is off.
+  const routeDuration = meter().createHistogram('switchboard.route.duration_ms', { description: 'per-target routing latency', unit: 'ms' });
+  const routeErrors = meter().createCounter('switchboard.route.errors', { description: 'routing failures by kind' });
+
+  /** The client span of one route; its traceparent is what the target continues. */
+  const routeSpan = (meta: Record<string, unknown>, target: string, tool: string, origin: string): { span: Span; trace: { traceId: string; traceparent: string; tracestate?: string } } => {
+    const span = startSpan('switchboard.route', typeof meta.traceparent === 'string' ? meta.traceparent : undefined, { target_butler: target, tool_name: tool, origin }, { kind: 'client' });
+    const tracestate = typeof meta.tracestate === 'string' && typeof meta.traceparent === 'string' ? meta.tracestate : undefined;
+    return { span, trace: { traceId: span.context.traceId, traceparent: span.traceparent, ...(tracestate ? { tracestate } : {}) } };
+  };
+  const recordRoute = (span: Span, target: string, status: string, durationMs: number, failure?: { error: string; error_class: string }) => {
+    routeDuration.record(durationMs, { target_butler: target, status });
+    if (failure) routeErrors.add(1, { target_butler: target, error_class: failure.error_class });
+    span.setAttributes({ 'route.status': status, 'route.duration_ms': durationMs, ...(failure ? { 'route.error': failure.error, 'route.error_class': failure.error_class } : {}) });
+    span.end(failure ? { error: `${failure.error} (${failure.error_class})` } : undefined);
+  };
 
   const track = <T>(p: Promise<T>): Promise<T> => {
     inflight.add(p);
@@ -57,11 +74,11 @@ export function createRouter(o: RouterOptions): Router {
     const started = performance.now();
     const log = req.log ?? o.log;
     const meta = req.meta ?? {};
-    const trace = childTrace(meta);
+    const origin: RouteOrigin = req.origin ?? 'operator';
+    const { span, trace } = routeSpan(meta, req.target, req.tool, origin);
     const chain = readRouteChain(meta);
     const timeoutMs = req.timeoutMs ?? s.route_timeout_ms;
     const deadline = Date.now() + timeoutMs;
-    const origin: RouteOrigin = req.origin ?? 'operator';
     const fields = {
       target_butler: req.target, tool_name: req.tool, origin, request_id: req.requestId ?? null,
       subrequest_id: req.subrequestId ?? null, tag: req.tag ?? null, trace_id: trace.traceId,
@@ -75,6 +92,7 @@ export function createRouter(o: RouterOptions): Router {
       const duration_ms = round(performance.now() - started);
       const version = entry?.route_contract_version ?? null;
       const status = r.ok ? 'success' : statusOf(r.error);
+      recordRoute(span, req.target, status, duration_ms, r.ok ? undefined : r);
       await store
         .log({
           request_id: fields.request_id, subrequest_id: fields.subrequest_id, origin, target_butler: req.target, tool_name: req.tool, status,
@@ -138,7 +156,8 @@ export function createRouter(o: RouterOptions): Router {
   async function checkOne(e: RegistryEntry, req: HealthCheckRequest): Promise<HealthCheckEntry> {
     const started = performance.now();
     const log = req.log ?? o.log;
-    const trace = childTrace(req.meta);
+    const { span, trace } = routeSpan(req.meta ?? {}, e.name, 'status', req.origin ?? 'operator');
+    span.setAttributes({ 'route.health_check': true });
     const timeoutMs = req.timeoutMs ?? Math.min(s.route_timeout_ms, 10_000);
     const res = await callTarget(cache, {
       url: e.endpoint_url, target: e.name, tool: 'status', args: {}, deadline: Date.now() + timeoutMs, timeoutMs, log,
@@ -156,6 +175,7 @@ export function createRouter(o: RouterOptions): Router {
     }
     const duration_ms = round(performance.now() - started);
     const status = res.ok ? 'success' : statusOf(res.failure.error);
+    recordRoute(span, e.name, status, duration_ms, res.ok ? undefined : res.failure);
     await store
       .log({
         request_id: req.requestId ?? null, subrequest_id: null, origin: req.origin ?? 'operator', target_butler: e.name, tool_name: 'status', status,

@@ -65,7 +65,8 @@ test('results carry structured content and the same JSON as text; non-objects ar
   const { reg } = setup([send, op]);
   const r = await reg.call('send', { recipient: 'alice@example.test' }, info('s-1'));
   expect(r.isError).toBeFalsy();
-  expect(r.structuredContent).toEqual({ echoed: { recipient: 'alice@example.test', n: 1 }, session: 's-1', meta: { traceparent: 'tp' }, when: '1970-01-01T00:00:00.000Z' });
+  // The handler's meta continues the call's `tool:send` span (an invalid incoming traceparent starts a new trace).
+  expect(r.structuredContent).toEqual({ echoed: { recipient: 'alice@example.test', n: 1 }, session: 's-1', meta: { traceparent: expect.stringMatching(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/) }, when: '1970-01-01T00:00:00.000Z' });
   expect(JSON.parse((r.content[0] as { text: string }).text)).toEqual(r.structuredContent);
   expect((await reg.call('op', {}, info())).structuredContent).toEqual({ result: [1, 2] });
 });

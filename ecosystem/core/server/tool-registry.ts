@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { ToolContext, ToolDef } from '../tool.ts';
 import { toolInputJsonSchema } from '../json-schema.ts';
 import type { Redactor } from '../logging/redactor.ts';
+import { startSpan } from '../trace/span.ts';
 import { asToolError, errorResult, invalidArguments, successResult } from './tool-result.ts';
 
 /** Who is calling: an operator (no token) or a session (token mapped to its id). */
@@ -96,15 +97,31 @@ export class ToolRegistry {
     const { def } = entry;
     const log = this.o.log.child({ tool: def.name, ...(info.sessionId ? { session_id: info.sessionId } : {}) });
     const started = performance.now();
+    const redactedArgs = this.o.redactor.redactArgs(rawArgs ?? {}, def.sensitive);
+    // The server span of this call (docs/ecosystem.md §15.2); the handler's meta continues from it.
+    const span = startSpan(`tool:${def.name}`, typeof info.meta.traceparent === 'string' ? info.meta.traceparent : undefined, {
+      'tool.name': def.name, 'tool.butler': this.o.butler, 'tool.module': def.module, 'tool.args': truncate(JSON.stringify(redactedArgs), ARGS_LIMIT),
+      ...(info.sessionId ? { 'session.id': info.sessionId } : {}),
+    }, { kind: 'server' });
+    const callInfo: CallInfo = { ...info, meta: { ...info.meta, traceparent: span.traceparent } };
     this.inFlight++;
     try {
-      const run = () => this.execute(entry, rawArgs ?? {}, info, log);
-      const result = this.o.intercept ? await this.o.intercept(def, rawArgs, info, run) : await run();
-      const structured = result.structuredContent as { error?: string } | undefined;
+      const run = () => this.execute(entry, rawArgs ?? {}, callInfo, log);
+      let result: CallToolResult;
+      try {
+        result = this.o.intercept ? await this.o.intercept(def, rawArgs, callInfo, run) : await run();
+      } catch (err) {
+        span.setAttributes({ 'tool.result.status': 'error', 'tool.duration_ms': round1(performance.now() - started) });
+        span.end({ error: this.o.redactor.redact((err as Error)?.message ?? String(err)) });
+        throw err;
+      }
+      const structured = result.structuredContent as { error?: string; message?: string } | undefined;
+      span.setAttributes({ 'tool.result.status': result.isError ? 'error' : 'success', 'tool.duration_ms': round1(performance.now() - started) });
+      span.end(result.isError ? { error: [structured?.error ?? 'error', structured?.message].filter(Boolean).join(': ') } : undefined);
       log.debug(
         {
           event: 'tool.call',
-          args: this.o.redactor.redactArgs(rawArgs ?? {}, def.sensitive),
+          args: redactedArgs,
           status: result.isError ? 'error' : 'success',
           error: result.isError ? structured?.error : undefined,
           duration_ms: Math.round((performance.now() - started) * 10) / 10,
@@ -138,6 +155,10 @@ export class ToolRegistry {
     }
   }
 }
+
+const ARGS_LIMIT = 2048;
+const round1 = (ms: number) => Math.round(ms * 10) / 10;
+const truncate = (s: string, max: number) => (s.length > max ? `${s.slice(0, max - 1)}…` : s);
 
 function visible(def: ToolDef, caller: Caller): boolean {
   return caller.sessionId === null || (def.audience ?? 'all') === 'all';

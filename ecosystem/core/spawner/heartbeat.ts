@@ -40,9 +40,22 @@ export interface RoutingTaskOutcome {
  * each (except itself) concurrently through the switchboard's `route`.
  */
 export async function runRoutingTask(task: RoutingTaskInput, o: RoutingTaskOptions): Promise<RoutingTaskOutcome> {
+  // One span per run: every call's client span (SwitchboardClient) is its child.
+  const root = startSpan('heartbeat.routing_task', o.traceparent, { 'task.name': task.name, 'task.target': task.target });
+  try {
+    const out = await routingTask(task, o, root.traceparent);
+    root.end(out.status === 'error' ? { error: out.lastError ?? 'error' } : undefined);
+    return out;
+  } catch (err) {
+    root.end({ error: (err as Error)?.message ?? String(err) });
+    throw err;
+  }
+}
+
+async function routingTask(task: RoutingTaskInput, o: RoutingTaskOptions, traceparent: string): Promise<RoutingTaskOutcome> {
   const tag = `hb:${o.runId}`;
   const log = o.log.child({ task: task.name, run_id: o.runId, tag });
-  const meta = () => ({ traceparent: startSpan('heartbeat.call', o.traceparent).traceparent });
+  const meta = () => ({ traceparent });
   let names: string[];
   if (task.target === '*') {
     await healthCheck(o, meta(), log);

@@ -142,8 +142,12 @@ export class Spawner implements SpawnerService {
       const fields = { ...common, duration_ms: end.durationMs, input_tokens: end.inputTokens, output_tokens: end.outputTokens, api_requests: end.apiRequests, cost_usd: end.costUsd, tool_calls: end.toolCalls.length, runtime_pid: child.pid };
       if (end.status === 'completed') log.info({ event: 'spawner.session_completed', ...fields }, 'session completed');
       else log.error({ event: 'spawner.session_failed', ...fields, error: end.error, detail: verdict.detail, exit_code: outcome.exitCode, signal: outcome.signal }, `session failed: ${end.error}`);
+      span.setAttributes({ 'session.status': end.status, 'session.api_requests': end.apiRequests, 'llm.input_tokens': end.inputTokens, 'llm.output_tokens': end.outputTokens });
       span.end(end.error ? { error: end.error } : undefined);
       return verdict.result;
+    } catch (err) {
+      span.end({ error: (err as Error)?.message ?? String(err) });
+      throw err;
     } finally {
       this.d.tokens.revokeSessionToken(token);
       this.current = null;

@@ -2,6 +2,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { McpError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { sharedSchemaValidator } from '../mcp/schema-validator.ts';
+import { startSpan } from '../trace/span.ts';
 
 /**
  * The heartbeat's single MCP client, to the switchboard only (SEC-19), as
@@ -19,12 +20,23 @@ export class SwitchboardClient {
 
   async call(name: string, args: Record<string, unknown>, meta: Record<string, string>, timeoutMs: number): Promise<CallToolResult> {
     const cached = this.client !== null;
+    // A client span naming where the call went: SEC-19 reads it to prove butlers only ever call the switchboard.
+    const span = startSpan(`mcp.call ${name}`, meta.traceparent, { 'rpc.system': 'mcp', 'tool.name': name, 'server.url': this.url, 'peer.service': 'butler-switchboard' }, { kind: 'client' });
+    const callMeta = { ...meta, traceparent: span.traceparent };
     try {
-      return await this.attempt(name, args, meta, timeoutMs);
+      let res: CallToolResult;
+      try {
+        res = await this.attempt(name, args, callMeta, timeoutMs);
+      } catch (err) {
+        // 404 = the switchboard restarted and forgot our MCP session: the call never ran, so one retry is safe.
+        if (!cached || (err as { code?: unknown }).code !== 404) throw err;
+        res = await this.attempt(name, args, callMeta, timeoutMs);
+      }
+      span.end(res.isError ? { error: 'tool_error' } : undefined);
+      return res;
     } catch (err) {
-      // 404 = the switchboard restarted and forgot our MCP session: the call never ran, so one retry is safe.
-      if (!cached || (err as { code?: unknown }).code !== 404) throw err;
-      return this.attempt(name, args, meta, timeoutMs);
+      span.end({ error: (err as Error)?.message ?? String(err) });
+      throw err;
     }
   }
 

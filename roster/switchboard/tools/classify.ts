@@ -2,7 +2,9 @@ import { z } from 'zod';
 import type { ClassificationOutcome, FallbackReason, RegistryEligibility } from '../../../contracts/classification.ts';
 import { classificationFallback, parseClassification } from '../../../contracts/parse-classification.ts';
 import type { SpawnerResult } from '../../../contracts/spawner-result.ts';
-import { childTrace, traceIdOf } from '../../../ecosystem/core/router/trace-context.ts';
+import { traceIdOf } from '../../../ecosystem/core/router/trace-context.ts';
+import { startSpan } from '../../../ecosystem/core/trace/span.ts';
+import { meter } from '../../../ecosystem/core/trace/telemetry.ts';
 import { defineTool } from '../../../ecosystem/core/tool.ts';
 import { classificationPrompt, type RoutingHints } from '../lib/classify-prompt.ts';
 import { defined, spawnerOf } from '../lib/services.ts';
@@ -56,6 +58,8 @@ export default defineTool({
     const spawner = spawnerOf(ctx);
     let outcome: ClassificationOutcome;
     let sessionId: string | null = null;
+    const span = startSpan('switchboard.classify', ctx.meta.traceparent as string | undefined, { eligible_butlers: eligible.length });
+    const started = performance.now();
     if (!spawner) {
       ctx.log.warn({ event: 'classify.no_spawner', ...fields }, 'no spawner on this daemon: classification falls back to general');
       outcome = classificationFallback(args.text, 'llm_error');
@@ -64,11 +68,12 @@ export default defineTool({
       try {
         result = await spawner.run({
           prompt, kind: 'classification', triggerSource: 'external',
-          ...defined({ requestId: args.request_id, tag: args.tag, timeoutMs: args.timeout_ms, traceparent: childTrace(ctx.meta).traceparent }),
+          ...defined({ requestId: args.request_id, tag: args.tag, timeoutMs: args.timeout_ms, traceparent: span.traceparent }),
         });
       } catch (err) {
         ctx.log.warn({ event: 'classify.session_error', ...fields, error: (err as Error).message }, 'the classification session could not run');
       }
+      if (result) recordClassification(result, performance.now() - started);
       sessionId = result?.session_id ?? null;
       ctx.log.debug({ event: 'classify.response', ...fields, session_id: sessionId, raw: result?.output ?? null, error: result?.error ?? null }, 'classification response');
       outcome = !result
@@ -84,6 +89,8 @@ export default defineTool({
       );
     }
     const butlers = outcome.entries.map((e) => e.butler);
+    span.setAttributes({ 'classify.butlers': butlers, 'classify.fallback': outcome.fallback, 'classify.fallback_reason': outcome.fallback_reason ?? undefined, ...(sessionId ? { 'session.id': sessionId } : {}) });
+    span.end();
     ctx.log.info(
       { event: 'classify.result', ...fields, session_id: sessionId, butlers, count: butlers.length, fallback: outcome.fallback, warnings: outcome.warnings.map((w) => w.code) },
       `classified into ${butlers.join(', ')}${outcome.fallback ? ` (fallback: ${outcome.fallback_reason})` : ''}`,
@@ -94,3 +101,15 @@ export default defineTool({
     return { ...outcome, session_id: sessionId };
   },
 });
+
+/** The classification metrics of docs/ecosystem.md §15.3, recorded once per session that ran. */
+function recordClassification(r: SpawnerResult, durationMs: number): void {
+  const m = meter();
+  (instruments ??= {
+    duration: m.createHistogram('switchboard.classify.duration_ms', { description: 'classification session latency', unit: 'ms' }),
+    tokens: m.createCounter('switchboard.classify.tokens', { description: 'tokens used by classification' }),
+  }).duration.record(durationMs, { model: r.model });
+  if (typeof r.input_tokens === 'number') instruments.tokens.add(r.input_tokens, { direction: 'input' });
+  if (typeof r.output_tokens === 'number') instruments.tokens.add(r.output_tokens, { direction: 'output' });
+}
+let instruments: { duration: ReturnType<ReturnType<typeof meter>['createHistogram']>; tokens: ReturnType<ReturnType<typeof meter>['createCounter']> } | undefined;

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { buildFanoutPlan } from '../../../contracts/build-fanout-plan.ts';
 import type { FanoutOverrides, FanoutPolicyInput } from '../../../contracts/fanout-plan.ts';
-import { childTrace } from '../../../ecosystem/core/router/trace-context.ts';
+import { startSpan, withSpan } from '../../../ecosystem/core/trace/span.ts';
+import { meter } from '../../../ecosystem/core/trace/telemetry.ts';
 import { defineTool, ToolError } from '../../../ecosystem/core/tool.ts';
 import { aggregate, NO_RESPONSES, type Synthesize } from '../lib/aggregate.ts';
 import { executeFanout } from '../lib/fanout-executor.ts';
@@ -54,57 +55,74 @@ export default defineTool({
 
     const router = routerOf(ctx);
     const dispatchId = randomUUID();
-    // One trace for the whole dispatch, even when the caller sent none: every route is a child of it.
-    const trace = childTrace(ctx.meta);
-    const meta = { ...ctx.meta, traceparent: trace.traceparent, ...(trace.tracestate ? { tracestate: trace.tracestate } : {}) };
-    const log = ctx.log.child({ dispatch_id: dispatchId });
-    const ids = defined({ request_id: args.request_id, tag: args.tag, trace_id: trace.traceId });
-    const rows = fanoutLog(ctx.db, dispatchId, requestId);
-    await rows.insertPlan(plan);
-    log.info(
-      {
-        event: 'dispatch.plan', ...ids, mode: plan.mode, join_policy: plan.join_policy, abort_policy: plan.abort_policy,
-        subrequests: plan.subrequests.map((s) => ({ subrequest_id: s.subrequest_id, butler: s.butler, depends_on: s.depends_on, run_if: s.run_if, required: s.required })),
-      },
-      `dispatching ${plan.subrequests.length} subrequest(s) ${plan.mode}`,
-    );
-    const setInbox = async (status: string) => {
-      if (requestId) await ctx.db.query('UPDATE message_inbox SET status = $2, updated_at = now() WHERE request_id = $1', [requestId, status]);
-    };
-    await setInbox('dispatched');
-    const hookFailed = (what: string) => (err: unknown) => log.error({ event: 'dispatch.log_failed', what, error: (err as Error).message }, `fanout_execution_log ${what} failed`);
-    const exec = await executeFanout(plan, {
-      run: async (sub) =>
-        runResultOf(
-          await router.route({
-            target: sub.butler, tool: 'trigger', args: triggerArgs(sub, args.request_id, args.tag), origin: 'dispatch',
-            requestId, subrequestId: sub.subrequest_id, tag: args.tag ?? null, meta, log, ...defined({ timeoutMs: args.timeout_ms }),
-          }),
-        ),
-      started: (sub, at) => rows.running(sub.subrequest_id, at).catch(hookFailed('start')),
-      finished: (_sub, f) => rows.finished(f).catch(hookFailed('finish')),
-      settled: (sub, status, reason) => rows.settled(sub.subrequest_id, status, reason).catch(hookFailed(status)),
-    });
-    const succeeded = exec.outcomes.some((o) => o.status === 'success');
-    await setInbox(succeeded ? 'completed' : 'failed');
+    // One span for the whole dispatch: every route and the aggregation are its children.
+    const span = startSpan('switchboard.dispatch', ctx.meta.traceparent as string | undefined, { dispatch_id: dispatchId, fanout_mode: plan.mode, subrequests: plan.subrequests.length });
+    const trace = { traceId: span.context.traceId };
+    const meta = { ...ctx.meta, traceparent: span.traceparent };
+    try {
+      const log = ctx.log.child({ dispatch_id: dispatchId });
+      const ids = defined({ request_id: args.request_id, tag: args.tag, trace_id: trace.traceId });
+      const rows = fanoutLog(ctx.db, dispatchId, requestId);
+      await rows.insertPlan(plan);
+      log.info(
+        {
+          event: 'dispatch.plan', ...ids, mode: plan.mode, join_policy: plan.join_policy, abort_policy: plan.abort_policy,
+          subrequests: plan.subrequests.map((s) => ({ subrequest_id: s.subrequest_id, butler: s.butler, depends_on: s.depends_on, run_if: s.run_if, required: s.required })),
+        },
+        `dispatching ${plan.subrequests.length} subrequest(s) ${plan.mode}`,
+      );
+      const setInbox = async (status: string) => {
+        if (requestId) await ctx.db.query('UPDATE message_inbox SET status = $2, updated_at = now() WHERE request_id = $1', [requestId, status]);
+      };
+      await setInbox('dispatched');
+      const hookFailed = (what: string) => (err: unknown) => log.error({ event: 'dispatch.log_failed', what, error: (err as Error).message }, `fanout_execution_log ${what} failed`);
+      const exec = await executeFanout(plan, {
+        run: async (sub) =>
+          runResultOf(
+            await router.route({
+              target: sub.butler, tool: 'trigger', args: triggerArgs(sub, args.request_id, args.tag), origin: 'dispatch',
+              requestId, subrequestId: sub.subrequest_id, tag: args.tag ?? null, meta, log, ...defined({ timeoutMs: args.timeout_ms }),
+            }),
+          ),
+        started: (sub, at) => rows.running(sub.subrequest_id, at).catch(hookFailed('start')),
+        finished: (_sub, f) => rows.finished(f).catch(hookFailed('finish')),
+        settled: (sub, status, reason) => rows.settled(sub.subrequest_id, status, reason).catch(hookFailed(status)),
+      });
+      subrequestsHistogram().record(plan.subrequests.length, { fanout_mode: plan.mode });
+      const succeeded = exec.outcomes.some((o) => o.status === 'success');
+      await setInbox(succeeded ? 'completed' : 'failed');
 
-    const spawner = spawnerOf(ctx);
-    const synthesize: Synthesize | undefined =
-      settingsOf(ctx).synthesis && spawner
-        ? async (prompt) => {
-            const r = await spawner.run({
-              prompt, kind: 'synthesis', triggerSource: 'external',
-              ...defined({ requestId: args.request_id, tag: args.tag, traceparent: childTrace(meta).traceparent }),
-            });
-            if (!r.success) log.warn({ event: 'dispatch.synthesis_failed', ...ids, session_id: r.session_id, error: r.error }, 'synthesis failed; concatenating the replies');
-            return r.success ? r.output : null;
-          }
-        : undefined;
-    const agg = await aggregate(plan, exec.outcomes, synthesize);
-    log.info(
-      { event: 'dispatch.result', ...ids, statuses: Object.fromEntries(exec.outcomes.map((o) => [o.subrequest_id, o.status])), method: agg.method, conflicts: agg.conflicts.length },
-      `dispatch finished: ${exec.outcomes.map((o) => `${o.butler} ${o.status}`).join(', ')}`,
-    );
-    return { dispatch_id: dispatchId, request_id: requestId, plan, outcomes: exec.outcomes, aggregate: agg };
+      const spawner = spawnerOf(ctx);
+      const synthesize: Synthesize | undefined =
+        settingsOf(ctx).synthesis && spawner
+          ? async (prompt) => {
+              const r = await spawner.run({
+                prompt, kind: 'synthesis', triggerSource: 'external',
+                ...defined({ requestId: args.request_id, tag: args.tag, traceparent: meta.traceparent }),
+              });
+              if (!r.success) log.warn({ event: 'dispatch.synthesis_failed', ...ids, session_id: r.session_id, error: r.error }, 'synthesis failed; concatenating the replies');
+              return r.success ? r.output : null;
+            }
+          : undefined;
+      const agg = await withSpan('switchboard.aggregate', meta.traceparent, { outcomes: exec.outcomes.length }, async (a) => {
+        const r = await aggregate(plan, exec.outcomes, synthesize);
+        a.setAttributes({ 'aggregate.method': r.method, 'aggregate.conflicts': r.conflicts.length });
+        return r;
+      });
+      log.info(
+        { event: 'dispatch.result', ...ids, statuses: Object.fromEntries(exec.outcomes.map((o) => [o.subrequest_id, o.status])), method: agg.method, conflicts: agg.conflicts.length },
+        `dispatch finished: ${exec.outcomes.map((o) => `${o.butler} ${o.status}`).join(', ')}`,
+      );
+      span.setAttributes({ 'dispatch.statuses': exec.outcomes.map((o) => `${o.butler}:${o.status}`) });
+      span.end(succeeded ? undefined : { error: 'no subrequest succeeded' });
+      return { dispatch_id: dispatchId, request_id: requestId, plan, outcomes: exec.outcomes, aggregate: agg };
+    } catch (err) {
+      span.end({ error: (err as Error)?.message ?? String(err) });
+      throw err;
+    }
   },
 });
+
+let subrequests: ReturnType<ReturnType<typeof meter>['createHistogram']> | undefined;
+/** `switchboard.dispatch.subrequests` (docs/ecosystem.md §15.3). */
+const subrequestsHistogram = () => (subrequests ??= meter().createHistogram('switchboard.dispatch.subrequests', { description: 'subrequests per dispatch' }));

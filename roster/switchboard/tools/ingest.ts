@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { dedupeKey } from '../../../contracts/dedupe-key.ts';
 import { validateEnvelope } from '../../../contracts/ingest-envelope.ts';
 import { childTrace, traceIdOf } from '../../../ecosystem/core/router/trace-context.ts';
+import { withSpan } from '../../../ecosystem/core/trace/span.ts';
 import { defineTool, ToolError } from '../../../ecosystem/core/tool.ts';
 
 const json = (v: unknown) => (v === undefined ? null : JSON.stringify(v));
@@ -35,7 +36,7 @@ export default defineTool({
     const e = checked.value;
     const key = dedupeKey(e);
     const traceId = traceIdOf(ctx.meta) ?? childTrace(ctx.meta).traceId;
-    const inserted = await ctx.db.query<{ request_id: string }>(
+    const inserted = await withSpan('switchboard.ingest', ctx.meta.traceparent as string | undefined, { 'source.channel': e.source.channel, 'source.provider': e.source.provider }, () => ctx.db.query<{ request_id: string }>(
       `INSERT INTO message_inbox (dedupe_key, schema_version, source_channel, source_provider, endpoint_identity, sender_identity,
                                   content_type, body, sent_at, idempotency_key, thread_target, notification_preferences,
                                   routing_hints, metadata, trace_id)
@@ -47,7 +48,7 @@ export default defineTool({
         e.payload.content_type, e.payload.body, e.payload.sent_at, e.idempotency_key ?? null, json(e.thread_target),
         json(e.notification_preferences), json(e.routing_hints), json(e.metadata), traceId,
       ],
-    );
+    ));
     let requestId = inserted.rows[0]?.request_id;
     const duplicate = requestId === undefined;
     if (duplicate) {

@@ -1,0 +1,224 @@
+import { EventEmitter } from 'node:events';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { gunzipSync } from 'node:zlib';
+import { MetricsRequest, pointsOf, spansOf, TraceRequest, type CollectedSpan, type MetricPoint } from './otlp-json.ts';
+
+/** Which spans `spans()` returns; every field given must match. */
+export interface SpanQuery {
+  traceId?: string;
+  name?: string | RegExp;
+  service?: string;
+  /** Attribute values that must be equal (strings, numbers, booleans). */
+  attributes?: Record<string, unknown>;
+}
+
+export interface CollectorOptions {
+  /** Where to forward every body as received (the user's OTEL_EXPORTER_OTLP_ENDPOINT); none by default. */
+  forwardTo?: string;
+  port?: number;
+  /** Problems the collector cannot report otherwise (a failed forward), one line each. */
+  log?: (event: string, fields: Record<string, unknown>) => void;
+}
+
+export interface CollectorStats {
+  traceRequests: number;
+  metricRequests: number;
+  spans: number;
+  points: number;
+  rejected: number;
+  forwarded: number;
+  forwardFailures: number;
+}
+
+export interface Collector {
+  /** Base URL for OTEL_EXPORTER_OTLP_ENDPOINT (`/v1/traces`, `/v1/metrics` are appended by exporters). */
+  readonly url: string;
+  spans(q?: SpanQuery): CollectedSpan[];
+  /**
+   * Resolves with the matching spans once `predicate` holds for them; rejects
+   * after `timeoutMs` naming what it saw. Woken by each export, never sleeps.
+   */
+  waitForSpans(q: SpanQuery, predicate: (spans: CollectedSpan[]) => boolean, o?: { timeoutMs?: number; what?: string }): Promise<CollectedSpan[]>;
+  /** The latest cumulative point of each series (service, process, labels) of `name` whose labels include `labels`. */
+  metricPoints(name: string, labels?: Record<string, string>): MetricPoint[];
+  /** Sum over series of `metricPoints` (value; for histograms also count). */
+  metricTotal(name: string, labels?: Record<string, string>): { value: number; count: number };
+  /** Resolves with `metricTotal` once `predicate` holds for it; rejects after `timeoutMs` with the last total. */
+  waitForMetric(name: string, labels: Record<string, string> | undefined, predicate: (t: { value: number; count: number }) => boolean, o?: { timeoutMs?: number }): Promise<{ value: number; count: number }>;
+  stats(): CollectorStats;
+  close(): Promise<void>;
+}
+
+const matches = (s: CollectedSpan, q: SpanQuery): boolean =>
+  (q.traceId === undefined || s.traceId === q.traceId) &&
+  (q.name === undefined || (typeof q.name === 'string' ? s.name === q.name : q.name.test(s.name))) &&
+  (q.service === undefined || s.service === q.service) &&
+  (q.attributes === undefined || Object.entries(q.attributes).every(([k, v]) => s.attributes[k] === v));
+
+const labelsInclude = (have: Record<string, string>, want: Record<string, string> = {}) => Object.entries(want).every(([k, v]) => have[k] === v);
+
+/**
+ * An OTLP/HTTP receiver in the test worker's process (docs/observability.md):
+ * `/v1/traces` and `/v1/metrics` in JSON (what every process of the ecosystem
+ * sends, `http/json`), `/v1/logs` accepted and dropped. Binds 127.0.0.1 on an
+ * ephemeral port. Spans and metric points stay queryable until `close()`.
+ */
+export async function startCollector(o: CollectorOptions = {}): Promise<Collector> {
+  const spans: CollectedSpan[] = [];
+  const byTrace = new Map<string, CollectedSpan[]>();
+  const series = new Map<string, MetricPoint>();
+  const events = new EventEmitter();
+  events.setMaxListeners(0);
+  const stats: CollectorStats = { traceRequests: 0, metricRequests: 0, spans: 0, points: 0, rejected: 0, forwarded: 0, forwardFailures: 0 };
+  const forwardTo = o.forwardTo?.replace(/\/+$/, '');
+  let seq = 0;
+
+  const forward = (path: string, body: Buffer, headers: http.IncomingHttpHeaders) => {
+    if (!forwardTo) return;
+    const h: Record<string, string> = { 'content-type': String(headers['content-type'] ?? 'application/json') };
+    if (headers['content-encoding']) h['content-encoding'] = String(headers['content-encoding']);
+    fetch(`${forwardTo}${path}`, { method: 'POST', headers: h, body, signal: AbortSignal.timeout(5000) }).then(
+      (r) => (r.ok ? stats.forwarded++ : (stats.forwardFailures++, o.log?.('collector.forward_failed', { target: forwardTo, path, status: r.status }))),
+      (err: unknown) => (stats.forwardFailures++, o.log?.('collector.forward_failed', { target: forwardTo, path, error: (err as Error).message })),
+    );
+  };
+
+  const answer = (res: http.ServerResponse, status: number, body: unknown) => {
+    res.writeHead(status, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(body));
+  };
+
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const path = (req.url ?? '/').split('?')[0];
+      if (req.method !== 'POST' || !['/v1/traces', '/v1/metrics', '/v1/logs'].includes(path)) {
+        return answer(res, 404, { error: `the collector accepts POST /v1/traces, /v1/metrics and /v1/logs, not ${req.method} ${path}` });
+      }
+      let raw = Buffer.concat(chunks);
+      forward(path, raw, req.headers);
+      if (path === '/v1/logs') return answer(res, 200, {});
+      const type = String(req.headers['content-type'] ?? '');
+      if (!type.includes('json')) {
+        stats.rejected++;
+        return answer(res, 415, { error: `only OTLP/HTTP JSON is read (content-type application/json); got "${type}". Set OTEL_EXPORTER_OTLP_PROTOCOL=http/json` });
+      }
+      let body: unknown;
+      try {
+        if (req.headers['content-encoding'] === 'gzip') raw = gunzipSync(raw);
+        body = JSON.parse(raw.toString('utf8'));
+      } catch (err) {
+        stats.rejected++;
+        return answer(res, 400, { error: `unreadable body: ${(err as Error).message}` });
+      }
+      if (path === '/v1/traces') {
+        const parsed = TraceRequest.safeParse(body);
+        if (!parsed.success) {
+          stats.rejected++;
+          return answer(res, 400, { error: `not an ExportTraceServiceRequest: ${parsed.error.issues[0]?.message}` });
+        }
+        stats.traceRequests++;
+        for (const s of spansOf(parsed.data)) {
+          const span = { ...s, seq: seq++ };
+          spans.push(span);
+          const list = byTrace.get(span.traceId) ?? [];
+          list.push(span);
+          byTrace.set(span.traceId, list);
+          stats.spans++;
+        }
+        events.emit('spans');
+        return answer(res, 200, {});
+      }
+      const parsed = MetricsRequest.safeParse(body);
+      if (!parsed.success) {
+        stats.rejected++;
+        return answer(res, 400, { error: `not an ExportMetricsServiceRequest: ${parsed.error.issues[0]?.message}` });
+      }
+      stats.metricRequests++;
+      for (const p of pointsOf(parsed.data)) {
+        const key = `${p.name}\u0000${p.service}\u0000${p.pid}\u0000${JSON.stringify(Object.entries(p.labels).sort())}`;
+        const prev = series.get(key);
+        if (!prev || prev.timeMs <= p.timeMs) series.set(key, p);
+        stats.points++;
+      }
+      events.emit('metrics');
+      return answer(res, 200, {});
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) => reject(new Error(`startCollector: cannot listen on 127.0.0.1:${o.port ?? 0} (${err.code ?? err.message})`)));
+    server.listen(o.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+
+  const metricPoints = (name: string, labels?: Record<string, string>) => [...series.values()].filter((p) => p.name === name && labelsInclude(p.labels, labels));
+  const metricTotal = (name: string, labels?: Record<string, string>) => {
+    const pts = metricPoints(name, labels);
+    return { value: pts.reduce((a, p) => a + p.value, 0), count: pts.reduce((a, p) => a + (p.count ?? 0), 0) };
+  };
+  const select = (q: SpanQuery = {}) => (q.traceId ? (byTrace.get(q.traceId.toLowerCase()) ?? []) : spans).filter((s) => matches(s, q));
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    spans: select,
+    waitForSpans(q, predicate, w = {}) {
+      const timeoutMs = w.timeoutMs ?? 10_000;
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          const found = select(q);
+          if (!predicate(found)) return false;
+          cleanup();
+          resolve(found);
+          return true;
+        };
+        const timer = setTimeout(() => {
+          cleanup();
+          const found = select(q);
+          const names = [...new Set(found.map((s) => s.name))].join(', ') || 'none';
+          reject(new Error(`waitForSpans: ${w.what ?? 'the expected spans'} did not arrive within ${timeoutMs} ms (query ${describe(q)}; ${found.length} span(s) seen: ${names})`));
+        }, timeoutMs);
+        const cleanup = () => (clearTimeout(timer), events.off('spans', check));
+        if (!check()) events.on('spans', check);
+      });
+    },
+    metricPoints,
+    metricTotal,
+    waitForMetric(name, labels, predicate, w = {}) {
+      const timeoutMs = w.timeoutMs ?? 10_000;
+      const total = () => metricTotal(name, labels);
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          const t = total();
+          if (!predicate(t)) return false;
+          cleanup();
+          resolve(t);
+          return true;
+        };
+        const timer = setTimeout(() => {
+          cleanup();
+          reject(new Error(`waitForMetric: ${name}${labels ? ` ${JSON.stringify(labels)}` : ''} did not reach the expected value within ${timeoutMs} ms (last total ${JSON.stringify(total())})`));
+        }, timeoutMs);
+        const cleanup = () => (clearTimeout(timer), events.off('metrics', check));
+        if (!check()) events.on('metrics', check);
+      });
+    },
+    stats: () => ({ ...stats }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections?.();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function describe(q: SpanQuery): string {
+  const parts = [
+    q.traceId && `trace ${q.traceId}`,
+    q.name && `name ${String(q.name)}`,
+    q.service && `service ${q.service}`,
+    q.attributes && `attributes ${JSON.stringify(q.attributes)}`,
+  ].filter(Boolean);
+  return parts.join(', ') || 'all spans';
+}
