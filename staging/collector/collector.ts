@@ -46,6 +46,13 @@ export interface Collector {
   metricTotal(name: string, labels?: Record<string, string>): { value: number; count: number };
   /** Resolves with `metricTotal` once `predicate` holds for it; rejects after `timeoutMs` with the last total. */
   waitForMetric(name: string, labels: Record<string, string> | undefined, predicate: (t: { value: number; count: number }) => boolean, o?: { timeoutMs?: number }): Promise<{ value: number; count: number }>;
+  /**
+   * Resolves once `service` sent a metric export received after `afterMs`: every
+   * observation it recorded before then is in the totals (periodic readers export
+   * all series each interval), or at once when `service` never exported (it has
+   * recorded nothing). Rejects after `timeoutMs`.
+   */
+  metricExportAfter(service: string, afterMs: number, o?: { timeoutMs?: number }): Promise<void>;
   stats(): CollectorStats;
   close(): Promise<void>;
 }
@@ -68,6 +75,7 @@ export async function startCollector(o: CollectorOptions = {}): Promise<Collecto
   const spans: CollectedSpan[] = [];
   const byTrace = new Map<string, CollectedSpan[]>();
   const series = new Map<string, MetricPoint>();
+  const exportedAt = new Map<string, number>();
   const events = new EventEmitter();
   events.setMaxListeners(0);
   const stats: CollectorStats = { traceRequests: 0, metricRequests: 0, spans: 0, points: 0, rejected: 0, forwarded: 0, forwardFailures: 0 };
@@ -137,6 +145,11 @@ export async function startCollector(o: CollectorOptions = {}): Promise<Collecto
         return answer(res, 400, { error: `not an ExportMetricsServiceRequest: ${parsed.error.issues[0]?.message}` });
       }
       stats.metricRequests++;
+      const received = Date.now();
+      for (const rm of parsed.data.resourceMetrics ?? []) {
+        const svc = (rm.resource?.attributes ?? []).find((a) => a.key === 'service.name')?.value as { stringValue?: string } | undefined;
+        if (svc?.stringValue) exportedAt.set(svc.stringValue, received);
+      }
       for (const p of pointsOf(parsed.data)) {
         const key = `${p.name}\u0000${p.service}\u0000${p.pid}\u0000${JSON.stringify(Object.entries(p.labels).sort())}`;
         const prev = series.get(key);
@@ -199,6 +212,24 @@ export async function startCollector(o: CollectorOptions = {}): Promise<Collecto
         const timer = setTimeout(() => {
           cleanup();
           reject(new Error(`waitForMetric: ${name}${labels ? ` ${JSON.stringify(labels)}` : ''} did not reach the expected value within ${timeoutMs} ms (last total ${JSON.stringify(total())})`));
+        }, timeoutMs);
+        const cleanup = () => (clearTimeout(timer), events.off('metrics', check));
+        if (!check()) events.on('metrics', check);
+      });
+    },
+    metricExportAfter(service, afterMs, w = {}) {
+      const timeoutMs = w.timeoutMs ?? 5000;
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          // A process that never exported has recorded nothing yet (readers send nothing for no series).
+          if (exportedAt.has(service) && exportedAt.get(service)! <= afterMs) return false;
+          cleanup();
+          resolve();
+          return true;
+        };
+        const timer = setTimeout(() => {
+          cleanup();
+          reject(new Error(`metricExportAfter: no metric export from ${service} within ${timeoutMs} ms (is OTEL_METRIC_EXPORT_INTERVAL set for it?)`));
         }, timeoutMs);
         const cleanup = () => (clearTimeout(timer), events.off('metrics', check));
         if (!check()) events.on('metrics', check);

@@ -8,6 +8,8 @@ export function createTriggerTool(spawner: SpawnerService, timeoutS: number): To
   return defineTool({
     name: 'trigger',
     audience: 'operator',
+    // The prompt is user content (message bodies, recipients): debug lines and spans show `***` (SEC-15, SEC-17).
+    sensitive: ['prompt'],
     description:
       'Run one LLM session on this butler with the given prompt and return its result (output, tool calls, tokens, duration). ' +
       'Sessions run one at a time in arrival order.\n' +
