@@ -74,3 +74,13 @@ test('SEC-20 route spans and routing_log rows match one to one by trace and targ
   expect(rows.map((r) => `${r.target_butler}:${r.status}`).sort()).toEqual(routes);
   expect(routes.length).toBeGreaterThanOrEqual(1);
 });
+
+test('SEC-17 message content reaches only debug-level lines', async ({ pipeline, logs, tag }) => {
+  // A marker only the message body carries (the tag itself is a correlation field on info lines too).
+  const marker = `${tag}-body-sec17`;
+  const run = await pipeline.run(`Log my weight: 80kg ${marker}`);
+  expect(run.dispatch.outcomes.every((o) => o.status === 'success')).toBe(true);
+  const lines = logs.window().filter((l) => JSON.stringify(l).includes(marker));
+  expect(lines.length, 'the body is in the debug lines (prompts, tool calls)').toBeGreaterThan(0);
+  expect(lines.filter((l) => l.level > 20).map((l) => `${l.level} ${l.butler ?? l.component} ${l.event}`)).toEqual([]);
+});
