@@ -63,11 +63,13 @@ test('OBS-19 a successful full pipeline writes no error line', async ({ pipeline
 test('OBS-21 classify logs one info classify.result naming the butlers; the body is in no info-or-higher line', async ({ mcp, logs, tag }) => {
   const body = `Log my weight: 80kg ${tag}-secretbody`;
   await (await mcp('switchboard')).call('classify', { text: body, tag });
+  // Daemon lines reach the run log through the supervisor's pipe, a moment after the call returns.
+  const results = () => logs.window().filter((l) => l.event === 'classify.result' && l.tag === tag);
+  await expect.poll(() => results().length, { timeout: 5000 }).toBeGreaterThanOrEqual(1);
   const lines = logs.window();
-  const results = lines.filter((l) => l.event === 'classify.result' && l.tag === tag);
-  expect(results).toHaveLength(1);
-  expect(results[0].level).toBe(30);
-  expect(results[0].butlers).toContain('health');
+  expect(results()).toHaveLength(1);
+  expect(results()[0].level).toBe(30);
+  expect(results()[0].butlers).toContain('health');
   const leaking = lines.filter((l) => l.level >= 30 && JSON.stringify(l).includes(`${tag}-secretbody`));
   expect(leaking.map((l) => l.event)).toEqual([]);
 });
@@ -75,7 +77,9 @@ test('OBS-21 classify logs one info classify.result naming the butlers; the body
 test('OBS-22 a full pipeline logs one info route.result per route with target and status', async ({ pipeline, logs, sql, tag }) => {
   const run = await pipeline.run('Log my weight: 80kg');
   const { rows } = await sql('switchboard').query(`select target_butler, status from routing_log where request_id = $1 and tag = $2`, [run.requestId, tag]);
-  const lines = logs.window().filter((l) => l.event === 'route.result' && l.request_id === run.requestId);
+  const routeLines = () => logs.window().filter((l) => l.event === 'route.result' && l.request_id === run.requestId);
+  await expect.poll(() => routeLines().length, { timeout: 5000 }).toBeGreaterThanOrEqual(rows.length);
+  const lines = routeLines();
   expect(lines.every((l) => l.level === 30)).toBe(true);
   expect(lines.map((l) => `${l.target_butler}:${l.status}`).sort()).toEqual(rows.map((r) => `${r.target_butler}:${r.status}`).sort());
   expect(lines.length).toBeGreaterThanOrEqual(1);

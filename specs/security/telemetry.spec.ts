@@ -80,6 +80,8 @@ test('SEC-17 message content reaches only debug-level lines', async ({ pipeline,
   const marker = `${tag}-body-sec17`;
   const run = await pipeline.run(`Log my weight: 80kg ${marker}`);
   expect(run.dispatch.outcomes.every((o) => o.status === 'success')).toBe(true);
+  // Wait for the health session's lines (the last to be written) so the window is complete before judging it.
+  await expect.poll(() => logs.window().some((l) => l.event === 'spawner.session_completed' && l.butler === 'health'), { timeout: 5000 }).toBe(true);
   const lines = logs.window().filter((l) => JSON.stringify(l).includes(marker));
   expect(lines.length, 'the body is in the debug lines (prompts, tool calls)').toBeGreaterThan(0);
   expect(lines.filter((l) => l.level > 20).map((l) => `${l.level} ${l.butler ?? l.component} ${l.event}`)).toEqual([]);
