@@ -171,6 +171,18 @@ export async function startCollector(o: CollectorOptions = {}): Promise<Collecto
     const pts = metricPoints(name, labels);
     return { value: pts.reduce((a, p) => a + p.value, 0), count: pts.reduce((a, p) => a + (p.count ?? 0), 0) };
   };
+  /** Resolves with `check`'s value once it gives one, re-checked on each `event`; rejects with `why()` after `timeoutMs`. */
+  const waitUntil = <T>(event: 'spans' | 'metrics', timeoutMs: number, check: () => { value: T } | null, why: () => string): Promise<T> =>
+    new Promise((resolve, reject) => {
+      const attempt = () => {
+        const r = check();
+        if (r) (cleanup(), resolve(r.value));
+      };
+      const timer = setTimeout(() => (cleanup(), reject(new Error(why()))), timeoutMs);
+      const cleanup = () => (clearTimeout(timer), events.off(event, attempt));
+      events.on(event, attempt);
+      attempt();
+    });
   const select = (q: SpanQuery = {}) => (q.traceId ? (byTrace.get(q.traceId.toLowerCase()) ?? []) : spans).filter((s) => matches(s, q));
 
   return {
@@ -178,62 +190,29 @@ export async function startCollector(o: CollectorOptions = {}): Promise<Collecto
     spans: select,
     waitForSpans(q, predicate, w = {}) {
       const timeoutMs = w.timeoutMs ?? 10_000;
-      return new Promise((resolve, reject) => {
-        const check = () => {
-          const found = select(q);
-          if (!predicate(found)) return false;
-          cleanup();
-          resolve(found);
-          return true;
-        };
-        const timer = setTimeout(() => {
-          cleanup();
-          const found = select(q);
-          const names = [...new Set(found.map((s) => s.name))].join(', ') || 'none';
-          reject(new Error(`waitForSpans: ${w.what ?? 'the expected spans'} did not arrive within ${timeoutMs} ms (query ${describe(q)}; ${found.length} span(s) seen: ${names})`));
-        }, timeoutMs);
-        const cleanup = () => (clearTimeout(timer), events.off('spans', check));
-        if (!check()) events.on('spans', check);
+      return waitUntil('spans', timeoutMs, () => {
+        const found = select(q);
+        return predicate(found) ? { value: found } : null;
+      }, () => {
+        const found = select(q);
+        const names = [...new Set(found.map((s) => s.name))].join(', ') || 'none';
+        return `waitForSpans: ${w.what ?? 'the expected spans'} did not arrive within ${timeoutMs} ms (query ${describe(q)}; ${found.length} span(s) seen: ${names})`;
       });
     },
     metricPoints,
     metricTotal,
     waitForMetric(name, labels, predicate, w = {}) {
       const timeoutMs = w.timeoutMs ?? 10_000;
-      const total = () => metricTotal(name, labels);
-      return new Promise((resolve, reject) => {
-        const check = () => {
-          const t = total();
-          if (!predicate(t)) return false;
-          cleanup();
-          resolve(t);
-          return true;
-        };
-        const timer = setTimeout(() => {
-          cleanup();
-          reject(new Error(`waitForMetric: ${name}${labels ? ` ${JSON.stringify(labels)}` : ''} did not reach the expected value within ${timeoutMs} ms (last total ${JSON.stringify(total())})`));
-        }, timeoutMs);
-        const cleanup = () => (clearTimeout(timer), events.off('metrics', check));
-        if (!check()) events.on('metrics', check);
-      });
+      return waitUntil('metrics', timeoutMs, () => {
+        const t = metricTotal(name, labels);
+        return predicate(t) ? { value: t } : null;
+      }, () => `waitForMetric: ${name}${labels ? ` ${JSON.stringify(labels)}` : ''} did not reach the expected value within ${timeoutMs} ms (last total ${JSON.stringify(metricTotal(name, labels))})`);
     },
     metricExportAfter(service, afterMs, w = {}) {
       const timeoutMs = w.timeoutMs ?? 5000;
-      return new Promise((resolve, reject) => {
-        const check = () => {
-          // A process that never exported has recorded nothing yet (readers send nothing for no series).
-          if (exportedAt.has(service) && exportedAt.get(service)! <= afterMs) return false;
-          cleanup();
-          resolve();
-          return true;
-        };
-        const timer = setTimeout(() => {
-          cleanup();
-          reject(new Error(`metricExportAfter: no metric export from ${service} within ${timeoutMs} ms (is OTEL_METRIC_EXPORT_INTERVAL set for it?)`));
-        }, timeoutMs);
-        const cleanup = () => (clearTimeout(timer), events.off('metrics', check));
-        if (!check()) events.on('metrics', check);
-      });
+      // A process that never exported has recorded nothing yet (readers send nothing for no series).
+      return waitUntil('metrics', timeoutMs, () => (exportedAt.has(service) && exportedAt.get(service)! <= afterMs ? null : { value: undefined }),
+        () => `metricExportAfter: no metric export from ${service} within ${timeoutMs} ms (is OTEL_METRIC_EXPORT_INTERVAL set for it?)`);
     },
     stats: () => ({ ...stats }),
     close: () =>
