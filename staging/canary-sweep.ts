@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import type { Ecosystem } from './ecosystem/types.ts';
 
 /** Environment variables whose values are planted secrets (staging/daemon-env.ts) or the API key. */
@@ -12,6 +13,18 @@ export function canaryValues(eco: Ecosystem): Map<string, string> {
     for (const k of CANARY_VARS) if (env[k] && env[k]!.length >= 12) out.set(env[k]!, k);
   }
   return out;
+}
+
+/**
+ * Records this worker's planted values where the canary reporter
+ * (reporters/canary-reporter.ts) reads them after the reports are written; a
+ * no-op when no such reporter runs. The file is private to the user and
+ * deleted by the reporter.
+ */
+export function recordCanaries(eco: Ecosystem, workerIndex: number, dir = process.env.E2E_CANARY_DIR): void {
+  if (!dir) return;
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  writeFileSync(path.join(dir, `w${workerIndex}-${process.pid}.json`), JSON.stringify(Object.fromEntries(canaryValues(eco))), { mode: 0o600 });
 }
 
 /**
