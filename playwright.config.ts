@@ -35,6 +35,7 @@ export default defineConfig({
     ['html', { open: 'never' }],
     ['json', { outputFile: process.env.E2E_JSON_REPORT ?? '.tmp/report.json' }],
     ['./reporters/cost-reporter.ts'],
+    ['./reporters/trace-reporter.ts'],
     // Last: scans the reports above for planted secrets once they are written.
     ['./reporters/canary-reporter.ts'],
   ],
