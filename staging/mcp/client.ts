@@ -42,6 +42,8 @@ export interface ConnectOptions {
   clientName?: string;
   /** Fixed traceparent for every call of this client (a test's root trace). */
   traceparent?: string;
+  /** Runs around every tool call (the mcp fixture makes pipeline-stage calls test steps with their request and response attached). */
+  around?: (call: { name: string; args: Record<string, unknown>; meta: Record<string, unknown> }, run: () => Promise<ToolOutcome>) => Promise<ToolOutcome>;
 }
 
 /** A W3C traceparent with a fresh random trace and span id. */
@@ -71,10 +73,13 @@ export async function connectMcp(url: string, opts: ConnectOptions = {}): Promis
 
   const callTool = async (name: string, args: Record<string, unknown> = {}, o: CallOptions = {}) => {
     const meta = { traceparent: opts.traceparent ?? newTraceparent(), ...o.meta };
-    const res = await client.callTool({ name, arguments: args, _meta: meta }, undefined, {
-      timeout: o.timeoutMs ?? 120_000,
-    });
-    return toOutcome(res as Parameters<typeof toOutcome>[0]);
+    const run = async () => {
+      const res = await client.callTool({ name, arguments: args, _meta: meta }, undefined, {
+        timeout: o.timeoutMs ?? 120_000,
+      });
+      return toOutcome(res as Parameters<typeof toOutcome>[0]);
+    };
+    return opts.around ? opts.around({ name, args, meta }, run) : run();
   };
 
   async function call(name: string, args: Record<string, unknown> = {}, schemaOrOpts?: z.ZodTypeAny | CallOptions, maybeOpts?: CallOptions): Promise<unknown> {
