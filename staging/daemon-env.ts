@@ -43,7 +43,8 @@ export function daemonEnvironment(env: NodeJS.ProcessEnv, model: ModelSettings, 
   if (model.apiKey) out.ANTHROPIC_API_KEY = model.apiKey;
   if (model.baseUrl) out.ANTHROPIC_BASE_URL = model.baseUrl;
   // Every process exports to the worker's collector, which forwards to the user's endpoint when one is set.
-  const otlp = collectorUrl ?? env.OTEL_EXPORTER_OTLP_ENDPOINT;
+  // E2E_TRACING=0 exports nothing (to measure what tracing costs; span-based tests then fail).
+  const otlp = env.E2E_TRACING === '0' ? undefined : (collectorUrl ?? env.OTEL_EXPORTER_OTLP_ENDPOINT);
   if (otlp) {
     out.OTEL_EXPORTER_OTLP_ENDPOINT = otlp;
     out.OTEL_EXPORTER_OTLP_PROTOCOL = 'http/json';
