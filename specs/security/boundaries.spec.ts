@@ -1,4 +1,7 @@
+import { randomBytes } from 'node:crypto';
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { SpawnerResult } from '../../contracts/index.ts';
 import { test, expect } from '../../fixtures/index.ts';
@@ -99,6 +102,32 @@ test('SEC-18 a module credential is never logged: its presence is a boolean, its
   expect(telegram.length, 'a telegram module line at boot').toBeGreaterThan(0);
   for (const line of telegram) expect(line.credentials).toEqual(expect.objectContaining({ BUTLER_TELEGRAM_TOKEN: true }));
   expect(readFileSync(ecosystem.logFile, 'utf8').includes(canary), 'the token value in the run log').toBe(false);
+});
+
+test('SEC-18 a credential an upstream API echoes back is masked in the tool result, its span and the log', async ({ ecosystem, butlers, mcp, spans }) => {
+  test.skip(ecosystem.reused, 'restarts messenger with a planted token; not with E2E_REUSE=1');
+  // A Bot API stand-in that, like many real APIs, quotes the request path (which holds the token) in its 404.
+  const token = `${100000000 + Math.floor(Math.random() * 8e8)}:AAE${randomBytes(20).toString('hex')}`;
+  const api = http.createServer((req, res) => {
+    req.resume();
+    res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: false, error_code: 404, description: `Not Found: method ${req.url} does not exist` }));
+  });
+  await new Promise<void>((r) => api.listen(0, '127.0.0.1', r));
+  try {
+    const since = new Date();
+    await butlers.restart('messenger', { env: { BUTLER_TELEGRAM_TOKEN: token }, overlay: { modules: { telegram: { enabled: true, api_base_url: `http://127.0.0.1:${(api.address() as AddressInfo).port}` } } } });
+    const out = await (await mcp('messenger')).callTool('telegram_send', { chat_id: '@owner', text: 'hello' });
+    expect(out.isError, 'the stand-in API refused the message').toBe(true);
+    expect(out.text, 'the tool error quotes the API\'s answer, masked').toContain('Not Found: method /bot***/sendMessage');
+    expect(out.text.includes(token), 'the token in the tool result').toBe(false);
+    const [span] = await spans.waitFor((s) => s.some((x) => x.name === 'tool:telegram_send' && x.status === 'error'), { what: 'an error tool:telegram_send span' }).then((s) => s.filter((x) => x.name === 'tool:telegram_send'));
+    expect(span.statusMessage).toContain('/bot***/');
+    expect(JSON.stringify(spans.get()).includes(token), 'the token in a span').toBe(false);
+    await expect.poll(() => logLinesSince(ecosystem.logFile, since).some((o) => o.butler === 'messenger' && o.tool === 'telegram_send')).toBe(true);
+    expect(readFileSync(ecosystem.logFile, 'utf8').includes(token), 'the token in the run log').toBe(false);
+  } finally {
+    await new Promise((r) => api.close(r));
+  }
 });
 
 test('SEC-21 the pipeline tools exist only on the switchboard', async ({ ecosystem, mcp }) => {

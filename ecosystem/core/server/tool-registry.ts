@@ -109,10 +109,12 @@ export class ToolRegistry {
       const run = () => this.execute(entry, rawArgs ?? {}, callInfo, log);
       let result: CallToolResult;
       try {
-        result = this.o.intercept ? await this.o.intercept(def, rawArgs, callInfo, run) : await run();
+        // Results carry no secret value either: an upstream API may echo a credential (a token in its URL) in an error.
+        result = this.o.redactor.redact(this.o.intercept ? await this.o.intercept(def, rawArgs, callInfo, run) : await run());
       } catch (err) {
         span.setAttributes({ 'tool.result.status': 'error', 'tool.duration_ms': round1(performance.now() - started) });
         span.end({ error: this.o.redactor.redact((err as Error)?.message ?? String(err)) });
+        if (err instanceof Error) err.message = this.o.redactor.redact(err.message);
         throw err;
       }
       const structured = result.structuredContent as { error?: string; message?: string } | undefined;
