@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import type { FaultProxy } from './fault-proxy/index.ts';
 import { connectMcp, type McpHandle, type McpTransportKind } from './mcp/client.ts';
 import type { StartedPostgres } from './postgres/index.ts';
 import type { RosterEntry } from './roster.ts';
@@ -11,8 +12,14 @@ export interface ButlerHandle {
   port: number;
   /** Direct Streamable HTTP endpoint (`/mcp`). */
   url: string;
-  /** What the registry holds (a fault proxy may stand there). */
+  /** What the registry holds and the switchboard routes to: the butler's fault proxy in a booted ecosystem. */
   advertisedUrl: string;
+  /**
+   * The fault proxy at `advertisedUrl` (booted ecosystems; absent for ad-hoc
+   * butlers and with E2E_REUSE=1). Tests use the `faults` fixture, which
+   * restores it to pass afterwards.
+   */
+  proxy?: FaultProxy;
   sseUrl: string;
   healthzUrl: string;
   modules: string[];
@@ -43,6 +50,7 @@ export function makeButlerHandle(a: {
   postgres: StartedPostgres;
   supervisor: Supervisor;
   admin: (butler: string) => pg.Pool;
+  proxy?: FaultProxy;
 }): ButlerHandle {
   const origin = `http://127.0.0.1:${a.spec.port}`;
   let shared: Promise<McpHandle> | undefined;
@@ -57,6 +65,7 @@ export function makeButlerHandle(a: {
     port: a.spec.port,
     url: `${origin}/mcp`,
     advertisedUrl: a.spec.advertisedUrl,
+    ...(a.proxy ? { proxy: a.proxy } : {}),
     sseUrl: `${origin}/sse`,
     healthzUrl: `${origin}/healthz`,
     modules: a.entry.modules,

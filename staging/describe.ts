@@ -10,7 +10,8 @@ export function describeEcosystem(eco: Ecosystem): string {
   ];
   for (const s of eco.postgres.skipped) lines.push(`  provider ${s.provider} skipped: ${s.reason}`);
   for (const b of Object.values(eco.butlers)) {
-    lines.push(`  ${b.name.padEnd(13)} ${b.url}  pid ${b.pid}  psql ${withDatabase(eco.postgres.adminUrl, b.database)}`);
+    const proxy = b.proxy ? `  proxy :${b.proxy.port}` : '';
+    lines.push(`  ${b.name.padEnd(13)} ${b.url}${proxy}  pid ${b.pid}  psql ${withDatabase(eco.postgres.adminUrl, b.database)}`);
   }
   for (const f of eco.failed) lines.push(`  ${f.butler.padEnd(13)} FAILED: ${f.message.split('\n')[0]}`);
   lines.push(`  log: ${path.relative(process.cwd(), eco.logFile)} (also .tmp/e2e-logs/e2e-latest.log)`);

@@ -11,6 +11,19 @@ export function workerPort(tomlPort: number, parallelIndex: number, base = DEFAU
   return base + parallelIndex * 1000 + (tomlPort - DEFAULT_PORT_BASE);
 }
 
+/**
+ * A butler's fault proxy (staging/fault-proxy) listens this far above the
+ * butler's own port, in the same worker block: butler.toml ports are
+ * 8100–8199, so the proxies take 8200–8299 (worker 0's health: 8103, its
+ * proxy 8203; worker 1: 9103 and 9203).
+ */
+export const PROXY_PORT_OFFSET = 100;
+
+/** Port of a butler's fault proxy for a worker: its workerPort + PROXY_PORT_OFFSET. */
+export function proxyPort(tomlPort: number, parallelIndex: number, base = DEFAULT_PORT_BASE): number {
+  return workerPort(tomlPort, parallelIndex, base) + PROXY_PORT_OFFSET;
+}
+
 export function portBase(env: NodeJS.ProcessEnv = process.env): number {
   const raw = env.E2E_PORT_BASE;
   if (raw === undefined || raw === '') return DEFAULT_PORT_BASE;

@@ -66,6 +66,8 @@ export async function attachEcosystem(): Promise<Ecosystem> {
     logFile: s.logFile,
     roster: s.roster,
     butlers,
+    // The held ecosystem's proxies live in `npm run staging`: no fault injection from here.
+    proxies: {},
     failed: s.failed,
     postgres: s.postgres,
     model: s.model,

@@ -1,4 +1,4 @@
-import { ClassifyResult, DispatchResult } from '../../contracts/index.ts';
+import { ClassifyResult, DispatchResult, RouteResult } from '../../contracts/index.ts';
 import { expect, test } from '../../fixtures/index.ts';
 
 // Metric checks are deltas inside the test (docs/observability.md): earlier tests cannot satisfy them.
@@ -52,4 +52,27 @@ test('OBS-14 a dispatch of two entries is one subrequests observation of 2 with 
   }, DispatchResult);
   const delta = await watch.grew({ field: 'count' });
   expect(delta).toEqual({ count: 1, value: 2 });
+});
+
+test('OBS-12 a route to a refused butler counts one switchboard.route.errors with target_butler health and its error_class', async ({ mcp, spans, faults, sql, logs, tag }) => {
+  const proxy = faults.proxy('health');
+  const sb = await mcp('switchboard');
+  // A refused connect is ECONNREFUSED, which the router classifies as connection_refused (ecosystem/core/router/classify-error.ts).
+  const all = await spans.metric('switchboard.route.errors', { target_butler: 'health' });
+  const refused = await spans.metric('switchboard.route.errors', { target_butler: 'health', error_class: 'connection_refused' });
+  await proxy.refuse();
+  const connections = proxy.stats().connections;
+  const out = await sb.callTool('route', { target_butler: 'health', tool_name: 'status', tag });
+  expect(out.isError, out.text).toBe(true);
+  expect(RouteResult.parse(out.data)).toMatchObject({ ok: false, error: 'target_unavailable', error_class: 'connection_refused' });
+  expect(proxy.stats().connections, 'a refusing proxy accepts nothing').toBe(connections);
+  expect((await refused.grew({ field: 'value', by: 1 })).value).toBe(1);
+  expect((await all.grew({ field: 'value', by: 1 })).value, 'no other error_class for health').toBe(1);
+  const { rows } = await sql('switchboard').query('select status, error_class from routing_log where tag = $1', [tag]);
+  expect(rows).toEqual([{ status: 'target_unavailable', error_class: 'connection_refused' }]);
+  logs.expectNoUnexpectedErrors({ allow: [(l) => l.event === 'route.failed' && l.target_butler === 'health'] });
+  // Back in pass, a route succeeds again, which also clears health's failure count for later tests.
+  await proxy.pass();
+  const again = await sb.callTool('route', { target_butler: 'health', tool_name: 'status', tag });
+  expect(RouteResult.parse(again.data), again.text).toMatchObject({ ok: true });
 });

@@ -5,7 +5,8 @@ import { DAEMON_ENTRY, ensureBuilt } from '../build.ts';
 import { daemonEnvironment, modelSettings, type ModelSettings } from '../daemon-env.ts';
 import { startCollector, type Collector } from '../collector/index.ts';
 import { startModelDouble, type ModelDoubleHandle } from '../model-double/index.ts';
-import { workerPort } from '../ports.ts';
+import { startFaultProxy, type FaultProxy } from '../fault-proxy/index.ts';
+import { proxyPort, workerPort } from '../ports.ts';
 import { dropButlerDatabases, provisionButlerDatabases, startPostgres, type ProvisionedButler, type StartedPostgres } from '../postgres/index.ts';
 import { discoverRoster, rosterDir as defaultRosterDir, type RosterEntry } from '../roster.ts';
 import { Supervisor } from '../supervisor/supervisor.ts';
@@ -21,7 +22,8 @@ import type { BootFailure, BootOptions, Ecosystem } from './types.ts';
 /**
  * Boots a complete worker ecosystem from nothing: PostgreSQL from the provider
  * chain, one database and role per butler, one daemon per roster folder on the
- * worker's port block (switchboard first), each checked ready.
+ * worker's port block (switchboard first), each checked ready, each behind a
+ * fault proxy (its port + PROXY_PORT_OFFSET) that the registry advertises.
  */
 export async function bootEcosystem(o: BootOptions = {}): Promise<Ecosystem> {
   const settings = bootSettings(o);
@@ -37,6 +39,7 @@ export async function bootEcosystem(o: BootOptions = {}): Promise<Ecosystem> {
 
   const boot = new EcosystemBoot(run, bootable, failed);
   try {
+    await boot.startProxies();
     await boot.startModel();
     await boot.startPostgres();
     await boot.startButlers();
@@ -54,6 +57,8 @@ class EcosystemBoot {
   readonly model: ModelSettings;
   readonly provisioned: Record<string, ProvisionedButler> = {};
   readonly pools: AdminPools;
+  /** One fault proxy per bootable butler, in front of its real port (docs/resilience.md, Fault proxy). */
+  readonly proxies: Record<string, FaultProxy> = {};
   double?: ModelDoubleHandle;
   collector?: Collector;
   postgres?: StartedPostgres;
@@ -77,9 +82,29 @@ class EcosystemBoot {
     return workerPort(b.tomlPort, this.run.parallelIndex, this.run.base);
   }
 
+  /** What the registry holds for a butler: its fault proxy's MCP URL (the harness's own clients use the real port). */
+  private advertisedUrl(b: RosterEntry): string {
+    return loopbackMcpUrl(proxyPort(b.tomlPort, this.run.parallelIndex, this.run.base));
+  }
+
+  /** The switchboard's real URL: daemons register and the heartbeat routes there directly, never through a proxy. */
   get switchboardUrl(): string {
     const sb = this.bootable.find((b) => b.name === 'switchboard');
     return loopbackMcpUrl(workerPort(sb?.tomlPort ?? 8100, this.run.parallelIndex, this.run.base));
+  }
+
+  /** A fault proxy per butler, in pass mode, on the worker's proxy ports; nothing connects before the daemons start. */
+  async startProxies(): Promise<void> {
+    const log = this.run.log;
+    for (const b of this.bootable) {
+      this.proxies[b.name] = await startFaultProxy({
+        name: b.name,
+        target: this.port(b),
+        port: proxyPort(b.tomlPort, this.run.parallelIndex, this.run.base),
+        log: (event, fields) => log.log('fault-proxy', 'info', event, { butler: b.name, ...fields }),
+      });
+    }
+    this.mark('proxies');
   }
 
   /** The worker's trace collector and (double mode) the model double, both in this process; the daemons' environment points at them. */
@@ -121,8 +146,7 @@ class EcosystemBoot {
             runDir: run.runDir,
             ecosystemDir: path.resolve('ecosystem'),
             overlay: (b, db, server) => {
-              const port = this.port(b);
-              return stagingOverlay({ port, advertisedUrl: loopbackMcpUrl(port), pg: server, db, worker: run.parallelIndex });
+              return stagingOverlay({ port: this.port(b), advertisedUrl: this.advertisedUrl(b), pg: server, db, worker: run.parallelIndex });
             },
           });
     const pgLog = (l: string) => run.log.log('postgres', 'info', 'postgres.log', { msg: l });
@@ -135,7 +159,7 @@ class EcosystemBoot {
 
   private define(b: RosterEntry): void {
     const port = this.port(b);
-    const advertisedUrl = loopbackMcpUrl(port);
+    const advertisedUrl = this.advertisedUrl(b);
     this.supervisor!.define({
       name: b.name,
       rosterDir: b.dir,
@@ -200,9 +224,12 @@ class EcosystemBoot {
     const supervisor = this.supervisor!;
     const admin = (butler: string) => this.pools.pool(butler);
     const butlers: Record<string, ButlerHandle> = {};
+    const proxies: Record<string, FaultProxy> = {};
     for (const b of this.bootable) {
       if (failed.some((f) => f.butler === b.name)) continue;
-      butlers[b.name] = makeButlerHandle({ entry: b, spec: supervisor.spec(b.name), supervisorKey: b.name, db: this.provisioned[b.name], postgres, supervisor, admin });
+      const proxy = this.proxies[b.name];
+      butlers[b.name] = makeButlerHandle({ entry: b, spec: supervisor.spec(b.name), supervisorKey: b.name, db: this.provisioned[b.name], postgres, supervisor, admin, proxy });
+      proxies[b.name] = proxy;
     }
     const adHoc = adHocLauncher({
       supervisor,
@@ -222,6 +249,7 @@ class EcosystemBoot {
       logFile: run.logFile,
       roster,
       butlers,
+      proxies,
       failed,
       postgres: pgPublic,
       model: this.model,
@@ -256,6 +284,8 @@ class EcosystemBoot {
   async teardown(): Promise<void> {
     const { run } = this;
     await this.supervisor?.shutdown().catch((e) => run.log.log('supervisor', 'error', 'supervisor.shutdown_failed', { error: String(e) }));
+    // After the daemons: a switchboard shutting down still closes its clients through them.
+    await Promise.all(Object.values(this.proxies).map((p) => p.close()));
     await this.pools.end();
     // The double lives in this process: it cannot outlive it, kept or not.
     await this.double?.close();

@@ -2,6 +2,7 @@ import type pg from 'pg';
 import type { ButlerHandle } from '../butler-handle.ts';
 import type { ModelSettings } from '../daemon-env.ts';
 import type { Collector } from '../collector/index.ts';
+import type { FaultProxy } from '../fault-proxy/index.ts';
 import type { ModelDoubleHandle } from '../model-double/index.ts';
 import type { StartedPostgres } from '../postgres/index.ts';
 import type { RosterEntry } from '../roster.ts';
@@ -33,6 +34,11 @@ export interface Ecosystem {
   logFile: string;
   roster: RosterEntry[];
   butlers: Record<string, ButlerHandle>;
+  /**
+   * The fault proxy in front of each running butler (the registry's
+   * endpoint_url points at it; `butlers[x].url` does not). Empty with E2E_REUSE=1.
+   */
+  proxies: Record<string, FaultProxy>;
   /** Butlers that were discovered but did not boot, with the reason. */
   failed: BootFailure[];
   postgres: Omit<StartedPostgres, 'stop'>;
