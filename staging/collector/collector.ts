@@ -3,6 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import { MetricsRequest, pointsOf, spansOf, TraceRequest, type CollectedSpan, type MetricPoint } from './otlp-json.ts';
+import { decodeMetricsRequest, decodeTraceRequest, EMPTY_EXPORT_RESPONSE, encodeRpcStatus } from './otlp-protobuf.ts';
 
 /** Which spans `spans()` returns; every field given must match. */
 export interface SpanQuery {
@@ -63,13 +64,23 @@ const matches = (s: CollectedSpan, q: SpanQuery): boolean =>
   (q.service === undefined || s.service === q.service) &&
   (q.attributes === undefined || Object.entries(q.attributes).every(([k, v]) => s.attributes[k] === v));
 
+type Format = 'json' | 'protobuf';
+const PROTOBUF_TYPE = 'application/x-protobuf';
+/** `application/x-protobuf` (what exporters send) or `application/protobuf`, parameters allowed. */
+const PROTOBUF = /^\s*application\/(x-)?protobuf\s*(;|$)/i;
+/** google.rpc.Code values for an error answer's Status. */
+const RPC_INVALID_ARGUMENT = 3;
+const RPC_UNKNOWN = 2;
+
 const labelsInclude = (have: Record<string, string>, want: Record<string, string> = {}) => Object.entries(want).every(([k, v]) => have[k] === v);
 
 /**
  * An OTLP/HTTP receiver in the test worker's process (docs/observability.md):
  * `/v1/traces` and `/v1/metrics` in JSON (what every process of the ecosystem
- * sends, `http/json`), `/v1/logs` accepted and dropped. Binds 127.0.0.1 on an
- * ephemeral port. Spans and metric points stay queryable until `close()`.
+ * sends, `http/json`) or protobuf (`http/protobuf`, the default of most
+ * exporters), either gzip-compressed or not, answered in the request's
+ * encoding; `/v1/logs` accepted and dropped. Binds 127.0.0.1 on an ephemeral
+ * port. Spans and metric points stay queryable until `close()`.
  */
 export async function startCollector(o: CollectorOptions = {}): Promise<Collector> {
   const spans: CollectedSpan[] = [];
@@ -96,6 +107,19 @@ export async function startCollector(o: CollectorOptions = {}): Promise<Collecto
     res.writeHead(status, { 'content-type': 'application/json' });
     res.end(JSON.stringify(body));
   };
+  /**
+   * OTLP/HTTP answers in the request's encoding: for protobuf an empty
+   * Export*ServiceResponse (zero bytes) on success, a google.rpc.Status on error.
+   */
+  const reply = (res: http.ServerResponse, format: Format, status: number, error?: string) => {
+    if (format === 'json') return answer(res, status, error === undefined ? {} : { error });
+    res.writeHead(status, { 'content-type': PROTOBUF_TYPE });
+    res.end(error === undefined ? EMPTY_EXPORT_RESPONSE : encodeRpcStatus(status === 400 ? RPC_INVALID_ARGUMENT : RPC_UNKNOWN, error));
+  };
+  const refuse = (res: http.ServerResponse, format: Format, status: number, error: string) => {
+    stats.rejected++;
+    reply(res, format, status, error);
+  };
 
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -107,28 +131,43 @@ export async function startCollector(o: CollectorOptions = {}): Promise<Collecto
       }
       let raw = Buffer.concat(chunks);
       forward(path, raw, req.headers);
-      if (path === '/v1/logs') return answer(res, 200, {});
       const type = String(req.headers['content-type'] ?? '');
-      if (!type.includes('json')) {
+      const format: Format | null = type.includes('json') ? 'json' : PROTOBUF.test(type) ? 'protobuf' : null;
+      if (path === '/v1/logs') return reply(res, format ?? 'json', 200);
+      if (!format) {
         stats.rejected++;
-        return answer(res, 415, { error: `only OTLP/HTTP JSON is read (content-type application/json); got "${type}". Set OTEL_EXPORTER_OTLP_PROTOCOL=http/json` });
+        return answer(res, 415, { error: `only OTLP/HTTP JSON (content-type application/json) and protobuf (application/x-protobuf) are read; got "${type}"` });
       }
+      const encoding = String(req.headers['content-encoding'] ?? '').trim().toLowerCase() || 'identity';
+      if (encoding !== 'identity' && encoding !== 'gzip') {
+        return refuse(res, format, 415, `only gzip or no content-encoding is read; got "${encoding}"`);
+      }
+      const what = path === '/v1/traces' ? 'ExportTraceServiceRequest' : 'ExportMetricsServiceRequest';
       let body: unknown;
       try {
-        if (req.headers['content-encoding'] === 'gzip') raw = gunzipSync(raw);
-        body = JSON.parse(raw.toString('utf8'));
+        if (encoding === 'gzip') raw = gunzipSync(raw);
       } catch (err) {
-        stats.rejected++;
-        return answer(res, 400, { error: `unreadable body: ${(err as Error).message}` });
+        return refuse(res, format, 400, `unreadable body: content-encoding gzip but not gzip data (${(err as Error).message})`);
       }
+      try {
+        if (format === 'json') body = JSON.parse(raw.toString('utf8'));
+        else body = path === '/v1/traces' ? decodeTraceRequest(raw) : decodeMetricsRequest(raw);
+      } catch (err) {
+        return refuse(res, format, 400, format === 'json' ? `unreadable body: ${(err as Error).message}` : `unreadable body: not a protobuf ${what} (${(err as Error).message})`);
+      }
+      // Checking and flattening recurse into attribute values: a body nested past the stack is refused, not a crash.
+      const unreadable = (err: unknown) => refuse(res, format, 400, `unreadable body: ${(err as Error).message}`);
       if (path === '/v1/traces') {
-        const parsed = TraceRequest.safeParse(body);
-        if (!parsed.success) {
-          stats.rejected++;
-          return answer(res, 400, { error: `not an ExportTraceServiceRequest: ${parsed.error.issues[0]?.message}` });
+        let found: Array<Omit<CollectedSpan, 'seq'>>;
+        try {
+          const parsed = TraceRequest.safeParse(body);
+          if (!parsed.success) return refuse(res, format, 400, `not an ${what}: ${parsed.error.issues[0]?.message}`);
+          found = spansOf(parsed.data);
+        } catch (err) {
+          return unreadable(err);
         }
         stats.traceRequests++;
-        for (const s of spansOf(parsed.data)) {
+        for (const s of found) {
           const span = { ...s, seq: seq++ };
           spans.push(span);
           const list = byTrace.get(span.traceId) ?? [];
@@ -137,27 +176,32 @@ export async function startCollector(o: CollectorOptions = {}): Promise<Collecto
           stats.spans++;
         }
         events.emit('spans');
-        return answer(res, 200, {});
+        return reply(res, format, 200);
       }
-      const parsed = MetricsRequest.safeParse(body);
-      if (!parsed.success) {
-        stats.rejected++;
-        return answer(res, 400, { error: `not an ExportMetricsServiceRequest: ${parsed.error.issues[0]?.message}` });
+      let points: MetricPoint[];
+      const services: string[] = [];
+      try {
+        const parsed = MetricsRequest.safeParse(body);
+        if (!parsed.success) return refuse(res, format, 400, `not an ${what}: ${parsed.error.issues[0]?.message}`);
+        for (const rm of parsed.data.resourceMetrics ?? []) {
+          const svc = (rm.resource?.attributes ?? []).find((a) => a.key === 'service.name')?.value as { stringValue?: string } | undefined;
+          if (svc?.stringValue) services.push(svc.stringValue);
+        }
+        points = pointsOf(parsed.data);
+      } catch (err) {
+        return unreadable(err);
       }
       stats.metricRequests++;
       const received = Date.now();
-      for (const rm of parsed.data.resourceMetrics ?? []) {
-        const svc = (rm.resource?.attributes ?? []).find((a) => a.key === 'service.name')?.value as { stringValue?: string } | undefined;
-        if (svc?.stringValue) exportedAt.set(svc.stringValue, received);
-      }
-      for (const p of pointsOf(parsed.data)) {
+      for (const svc of services) exportedAt.set(svc, received);
+      for (const p of points) {
         const key = `${p.name}\u0000${p.service}\u0000${p.pid}\u0000${JSON.stringify(Object.entries(p.labels).sort())}`;
         const prev = series.get(key);
         if (!prev || prev.timeMs <= p.timeMs) series.set(key, p);
         stats.points++;
       }
       events.emit('metrics');
-      return answer(res, 200, {});
+      return reply(res, format, 200);
     });
   });
   await new Promise<void>((resolve, reject) => {
