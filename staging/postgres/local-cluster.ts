@@ -13,6 +13,7 @@ import { ensureScratch, scratchRoot, sweepStaleClusters, writeClusterOwner } fro
 import { childEnv, freePort, spawnPostgres, type PgProcess } from './pg-process.ts';
 import { inspectServer } from './server-info.ts';
 import type { ClusterSeed, StartedServer } from './types.ts';
+import { freezeTree, type FrozenTree } from '../chaos/process-tree.ts';
 
 const run = promisify(execFile);
 const ADMIN = 'postgres';
@@ -179,6 +180,7 @@ export async function startLocalCluster(
     const running = proc;
     let stopping: Promise<void> | undefined;
     let preparing: Promise<void> = Promise.resolve();
+    let frozen: FrozenTree | undefined;
     const spareKey = seedState && ctx.seed ? seededKey(key, ctx.seed.key) : undefined;
     return {
       provider,
@@ -189,7 +191,18 @@ export async function startLocalCluster(
       ...info,
       ...(seedState ? { seed: seedState } : {}),
       ...(spareKey ? { prepareNext: () => void (preparing = replenishSpare(spareKey)) } : {}),
-      stop: () => (stopping ??= Promise.all([running.stop(), preparing]).then(removeAll)),
+      pause: async () => {
+        frozen ??= freezeTree(running.pid);
+      },
+      resume: async () => {
+        frozen?.thaw();
+        frozen = undefined;
+      },
+      stop: () => {
+        // A paused cluster cannot shut down: thaw it first.
+        frozen?.thaw();
+        return (stopping ??= Promise.all([running.stop(), preparing]).then(removeAll));
+      },
     };
   } catch (err) {
     await proc?.stop();

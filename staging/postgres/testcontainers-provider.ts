@@ -63,6 +63,19 @@ export async function startContainer(ctx: ProviderContext, deps: RetryDeps = {})
   const port = container.getPort();
   const adminUrl = `postgres://test:test@127.0.0.1:${port}/postgres`;
   let stopping: Promise<void> | undefined;
+  let paused = false;
+  // docker pause (the cgroup freezer) through testcontainers' own dockerode client.
+  const docker = async () => (await import('testcontainers')).getContainerRuntimeClient().then((c) => c.container.dockerode.getContainer(container.getId()));
+  const pause = async (): Promise<void> => {
+    if (paused) return;
+    await (await docker()).pause();
+    paused = true;
+  };
+  const resume = async (): Promise<void> => {
+    if (!paused) return;
+    await (await docker()).unpause();
+    paused = false;
+  };
   const stop = (): Promise<void> =>
     (stopping ??= withStopRetry(() => container.stop({ remove: true, removeVolumes: true, timeout: 10_000 }), {
       ...deps,
@@ -71,7 +84,7 @@ export async function startContainer(ctx: ProviderContext, deps: RetryDeps = {})
   try {
     const info = await inspectServer(adminUrl);
     ctx.log(`postgres: testcontainers ${image} (${info.version}) ready on 127.0.0.1:${port} in ${Date.now() - began} ms`);
-    return { provider: 'testcontainers', adminUrl, host: '127.0.0.1', port, ...info, stop };
+    return { provider: 'testcontainers', adminUrl, host: '127.0.0.1', port, ...info, pause, resume, stop };
   } catch (err) {
     await stop();
     throw err;

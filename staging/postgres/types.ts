@@ -26,6 +26,15 @@ export interface StartedPostgres {
    * stop() waits for it. Absent for providers with nothing to prepare.
    */
   prepareNext?(): void;
+  /**
+   * Freezes the server so it neither accepts nor answers (local clusters:
+   * SIGSTOP to the postmaster and every backend; testcontainers: `docker
+   * pause`), for resilience tests (the `chaos` fixture). Absent for `url`,
+   * a server the harness does not own. Paired with `resume()`.
+   */
+  pause?(): Promise<void>;
+  /** Undoes `pause()`; safe when not paused. */
+  resume?(): Promise<void>;
   /** Stops the container or cluster and removes its data; `url` leaves the server alone. Idempotent. */
   stop(): Promise<void>;
 }

@@ -6,6 +6,7 @@ import { toolInputJsonSchema } from '../json-schema.ts';
 import type { Redactor } from '../logging/redactor.ts';
 import { startSpan } from '../trace/span.ts';
 import { asToolError, errorResult, invalidArguments, successResult } from './tool-result.ts';
+import { asDatabaseError } from '../db/errors.ts';
 
 /** Who is calling: an operator (no token) or a session (token mapped to its id). */
 export interface Caller {
@@ -146,6 +147,13 @@ export class ToolRegistry {
     } catch (err) {
       const known = asToolError(err);
       if (known) return errorResult(known);
+      // A slow, busy or absent database is a condition the caller can act on, not a bug of the tool.
+      const limits = (ctx.config as { db?: { statement_timeout_ms?: number; acquire_timeout_ms?: number } } | undefined)?.db;
+      const db = asDatabaseError(err, { statementTimeoutMs: limits?.statement_timeout_ms, acquireTimeoutMs: limits?.acquire_timeout_ms });
+      if (db) {
+        log.warn({ event: 'tool.db_error', code: db.error, pg_code: (err as { code?: unknown }).code }, `tool ${entry.def.name}: ${db.error}`);
+        return errorResult(db);
+      }
       const e = err as Error & { code?: unknown };
       // The message may quote user content (a duplicate key, say); it goes to the caller and the debug line only.
       log.error(
