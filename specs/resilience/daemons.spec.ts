@@ -19,6 +19,16 @@ const registry = async (sb: pg.Pool, name = 'health') =>
 const activate = (sb: pg.Pool) =>
   sb.query(`update butler_registry set eligibility_state = 'active', consecutive_failures = 0, quarantined_at = null, quarantine_reason = null where name = 'health'`);
 
+const alive = (pid: number | null) => {
+  if (!pid) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
 const routeLogged = (l: { event?: unknown; target_butler?: unknown }) => /^route\.|^registry\./.test(String(l.event)) && l.target_butler === 'health';
 
 test('RES-04 a butler killed while a routed trigger is in flight is target_unavailable with an error class; the switchboard answers', async ({ mcp, sql, model, chaos, logs, tag }) => {
@@ -35,6 +45,12 @@ test('RES-04 a butler killed while a routed trigger is in flight is target_unava
   const { rows } = await sql('switchboard').query('select status, error_class from routing_log where tag = $1 and target_butler = $2', [tag, 'health']);
   expect(rows).toEqual([{ status: 'target_unavailable', error_class: r.error_class }]);
   expect((await sb.call('status', {}, results.StatusResult)).butler).toBe('switchboard');
+  // The crash leaves nothing behind: the orphaned session process ends itself, the restarted daemon closes its row.
+  const session = (await sql('health').query('select session_id, runtime_pid from sessions where tag = $1', [tag])).rows;
+  expect(session, 'the held session had started').toHaveLength(1);
+  await expect.poll(() => alive(session[0].runtime_pid), { message: 'orphaned session process still alive', timeout: 15_000 }).toBe(false);
+  await chaos.restart('health');
+  expect((await sql('health').query('select status, error from sessions where tag = $1', [tag])).rows).toEqual([{ status: 'error', error: 'interrupted' }]);
   logs.expectNoUnexpectedErrors({ allow: [routeLogged, (l) => l.butler === 'health'] });
 });
 
