@@ -5,6 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { leftovers } from './leftovers.mjs';
 
 const report = path.resolve(process.env.E2E_JSON_REPORT ?? '.tmp/report.json');
 mkdirSync(path.dirname(report), { recursive: true });
@@ -35,9 +36,16 @@ if (!existsSync(report)) {
 }
 const { stats } = JSON.parse(readFileSync(report, 'utf8'));
 const passed = (stats.expected ?? 0) + (stats.flaky ?? 0);
-const failed = stats.unexpected ?? 0;
+const left = await leftovers();
+if (left.length) {
+  console.log(`\n${left.length} process(es) of this run still alive after it ended (a daemon, session or PostgreSQL a teardown missed):`);
+  for (const l of left.slice(0, 20)) console.log(`  pid ${l.pid}: ${l.cmd.slice(0, 160)}`);
+  console.log('counted as one failure; kill them with: kill ' + left.map((l) => l.pid).join(' '));
+}
+const failed = (stats.unexpected ?? 0) + (left.length ? 1 : 0);
 const skipped = stats.skipped ?? 0;
 const total = passed + failed + skipped;
 if (total === 0) console.log('Playwright ran no test');
 console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
 process.exit(pw !== 0 || failed > 0 || total === 0 ? 1 : 0);
+
