@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { rebindingRefusal } from './host-check.ts';
 import type { SessionAuth } from './mcp-server.ts';
 import type { SessionTokenRegistry } from './session-tokens.ts';
 
@@ -59,6 +60,11 @@ export async function startHttpServer(o: HttpServerOptions): Promise<HttpServerH
 
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const refusal = rebindingRefusal(req, o.host);
+    if (refusal) {
+      o.log.warn({ event: 'http.host_refused', host: req.headers.host, origin: req.headers.origin, path: url.pathname }, refusal);
+      return json(res, 403, { jsonrpc: '2.0', error: { code: -32000, message: `Forbidden: ${refusal}` }, id: null });
+    }
     if (url.pathname === '/healthz') {
       return json(res, ready && accepting ? 200 : 503, { butler: o.butler, ready: ready && accepting });
     }
