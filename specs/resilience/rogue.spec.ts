@@ -110,18 +110,22 @@ test('RES-12 a rogue that never answers is timeout at timeout_ms while the switc
   logs.expectNoUnexpectedErrors({ allow: [routeFailed(rogue.name)] });
 });
 
-test('RES-12 an oversized answer (8 MB) is success with the answer whole; the switchboard stays healthy', async ({ mcp, faults, sql, logs, tag }) => {
-  // The router has no answer-size limit (docs/ecosystem.md §16 names none): a big answer is passed through, not cut or mangled.
-  const mb = 8;
-  const rogue = await faults.rogue({ kind: 'oversized', mb });
+test('RES-12 an oversized answer (16 MB, over the 8 MiB route answer limit) is error / malformed_response (response_too_large); a 1 MB one passes whole; the switchboard stays healthy', async ({ mcp, faults, sql, logs, tag }) => {
+  // switchboard.max_response_bytes (docs/ecosystem.md §16): the router stops reading a target's answer past it instead of buffering it whole.
+  const rogue = await faults.rogue({ kind: 'oversized', mb: 16 });
   const sb = await mcp('switchboard');
-  const out = await sb.callTool('route', { target_butler: rogue.name, tool_name: 'status', tag }, { timeoutMs: 60_000 });
-  const r = RouteResult.parse(out.data);
-  expect(r).toMatchObject({ ok: true });
-  const text = ((r as { result: { content: { text: string }[] } }).result.content[0].text);
-  expect(text.length, 'every byte arrived').toBe(mb * 1024 * 1024);
-  expect(/^x+$/.test(text)).toBe(true);
-  expect(await routingRows(sql, tag)).toEqual([{ target_butler: rogue.name, status: 'success', error_class: null }]);
+  const big = await route(sb, rogue.name, tag, { timeout_ms: 30_000 });
+  expect(big.isError).toBe(true);
+  expect(big.r).toMatchObject({ ok: false, error: 'malformed_response', error_class: 'response_too_large' });
+  expect(big.r.ok === false && big.r.message).toContain(String(8 * 1024 * 1024));
+  rogue.setBehaviour({ kind: 'oversized', mb: 1 });
+  const fine = await route(sb, rogue.name, tag, { timeout_ms: 30_000 });
+  expect(fine.r).toMatchObject({ ok: true, client: 'new' });
+  const text = (fine.r as { result: { content: { text: string }[] } }).result.content[0].text;
+  expect(text.length, 'every byte of an answer within the limit arrived').toBe(1024 * 1024);
+  expect((await routingRows(sql, tag)).map((x: { status: string; error_class: string | null }) => [x.status, x.error_class])).toEqual([['error', 'response_too_large'], ['success', null]]);
+  // Nonsense from a live target is no transport failure.
+  expect(await failures(sql, rogue.name)).toBe(0);
   await switchboardHealthy(sb, tag);
-  logs.expectNoUnexpectedErrors();
+  logs.expectNoUnexpectedErrors({ allow: [routeFailed(rogue.name)] });
 });
