@@ -91,11 +91,14 @@ test('RES-12 a slow rogue is timeout after timeout_ms (duration ≥ the timeout)
   logs.expectNoUnexpectedErrors({ allow: [routeFailed(rogue.name)] });
 });
 
-test('RES-12 a rogue that never answers is timeout at timeout_ms while the switchboard keeps routing to others meanwhile', async ({ mcp, faults, sql, logs, tag }) => {
+test('RES-12 a rogue that never answers is timeout at timeout_ms, not later, while the switchboard keeps routing to others meanwhile', async ({ mcp, faults, sql, logs, tag }) => {
   const rogue = await faults.rogue('hang');
+  // A second rogue that does answer, after 6 s: the hung route (3 s budget) must be back before it.
+  const slow = await faults.rogue({ kind: 'slow', ms: 6000 });
   const sb = await mcp('switchboard');
   const done: string[] = [];
-  const hung = route(sb, rogue.name, tag, { timeout_ms: 3000 }).then((x) => (done.push('rogue'), x));
+  const hung = route(sb, rogue.name, tag, { timeout_ms: 3000 }).then((x) => (done.push('hung'), x));
+  const late = route(sb, slow.name, `${tag}-slow`, { timeout_ms: 30_000 }).then((x) => (done.push('slow'), x));
   await expect.poll(() => rogue.requests().some((q) => q.answered === 'hang')).toBe(true);
   // While the rogue holds its call, a route to a real butler is served (the router does not block on a target).
   const other = await sb.callTool('route', { target_butler: 'health', tool_name: 'status', tag: `${tag}-meanwhile` });
@@ -104,7 +107,8 @@ test('RES-12 a rogue that never answers is timeout at timeout_ms while the switc
   const { r } = await hung;
   expect(r).toMatchObject({ ok: false, error: 'timeout', error_class: 'timeout' });
   expect(r.duration_ms).toBeGreaterThanOrEqual(3000);
-  expect(done, 'health answered before the hung route gave up').toEqual(['health', 'rogue']);
+  expect((await late).r).toMatchObject({ ok: true });
+  expect(done, 'health answered at once; the hung route gave up at its deadline, before the 6 s answer came').toEqual(['health', 'hung', 'slow']);
   expect(await routingRows(sql, tag)).toEqual([{ target_butler: rogue.name, status: 'timeout', error_class: 'timeout' }]);
   await switchboardHealthy(sb, tag);
   logs.expectNoUnexpectedErrors({ allow: [routeFailed(rogue.name)] });
