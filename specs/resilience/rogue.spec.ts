@@ -22,7 +22,8 @@ const failures = async (sql: (b: string) => { query: Function }, name: string) =
 /** The switchboard still answers, and still routes to a real butler. */
 async function switchboardHealthy(sb: McpHandle, tag: string) {
   expect((await sb.callTool('status', {})).isError, 'switchboard status answers').toBe(false);
-  expect((await route(sb, 'health', `${tag}-after`)).r, 'a route to health still succeeds').toMatchObject({ ok: true });
+  const after = (await route(sb, 'health', `${tag}-after`)).r;
+  expect(after, `a route to health still succeeds: ${JSON.stringify(after)}`).toMatchObject({ ok: true });
 }
 
 const routeFailed = (name: string) => (l: { event?: string; target_butler?: unknown }) => l.event === 'route.failed' && l.target_butler === name;

@@ -55,7 +55,8 @@ test('RES-22 health repointed at a refusing port: three target_unavailable, then
   const bad = await startFaultProxy({ target: ecosystem.butlers.health.port, name: 'res-22' });
   try {
     await bad.refuse();
-    await sql('switchboard').query(`update butler_registry set endpoint_url = $1 where name = 'health'`, [`${bad.url}/mcp`]);
+    // The count starts from zero whatever earlier tests left (the registry fixture puts the row back afterwards).
+    await sql('switchboard').query(`update butler_registry set endpoint_url = $1, consecutive_failures = 0 where name = 'health'`, [`${bad.url}/mcp`]);
     const sb = await mcp('switchboard');
     for (let i = 1; i <= 3; i++) {
       const { r } = await route(sb, { target_butler: 'health', tool_name: 'status', tag });
