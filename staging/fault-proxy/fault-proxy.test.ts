@@ -3,7 +3,8 @@ import net from 'node:net';
 import { expect, test } from '@playwright/test';
 import { startFaultProxy, type FaultProxy } from './index.ts';
 
-// A small HTTP server behind the proxy: /small answers "ok", /big answers 5000 bytes.
+// A small HTTP server behind the proxy: /small answers "ok", /big answers 5000 bytes, /blob?bytes=N answers N bytes,
+// POST /upload answers how many bytes it read, /chunks writes "0".."9" as ten separate writes 10 ms apart.
 const BIG = 'x'.repeat(5000);
 let server: http.Server;
 let serverPort: number;
@@ -13,6 +14,24 @@ let proxy: FaultProxy;
 test.beforeAll(async () => {
   server = http.createServer((req, res) => {
     requests++;
+    const url = new URL(req.url ?? '/', 'http://x');
+    if (url.pathname === '/upload') {
+      let n = 0;
+      req.on('data', (d: Buffer) => (n += d.length));
+      req.on('end', () => res.writeHead(200, { 'content-type': 'text/plain' }).end(String(n)));
+      return;
+    }
+    if (url.pathname === '/chunks') {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      let i = 0;
+      const next = () => (i < 10 ? (res.write(String(i++)), setTimeout(next, 10)) : res.end());
+      return next();
+    }
+    if (url.pathname === '/blob') {
+      const n = Number(url.searchParams.get('bytes'));
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': n });
+      return res.end(Buffer.alloc(n, 120));
+    }
     const body = req.url === '/big' ? BIG : 'ok';
     res.writeHead(200, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(body) });
     res.end(body);
@@ -153,6 +172,77 @@ test('latency applies to a keep-alive connection opened before the switch', asyn
   }
 });
 
+/** POSTs `bytes` bytes to /upload through the proxy; the server's count and the time taken. */
+function upload(bytes: number): Promise<{ body: string; ms: number }> {
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port: proxy.port, path: '/upload', method: 'POST', agent: false, headers: { 'content-length': bytes } }, (res) => {
+      let body = '';
+      res.on('data', (d) => (body += d));
+      res.on('end', () => resolve({ body, ms: performance.now() - started }));
+    });
+    req.on('error', reject);
+    req.end(Buffer.alloc(bytes, 121));
+  });
+}
+
+test('slow throttles each direction to bytes per second: N bytes take at least N / rate, the other way is not held', async () => {
+  const bytes = 16 * 1024;
+  const rate = 16 * 1024;
+  const passMs = (await get(`/blob?bytes=${bytes}`)).ms;
+  await proxy.slow(rate, 'response');
+  expect(proxy.mode).toEqual({ kind: 'slow', bytesPerSecond: rate, direction: 'response' });
+  const down = await get(`/blob?bytes=${bytes}`);
+  expect(down.body.length).toBe(bytes);
+  // Lower bound from the setting (a second's worth of bytes at that rate), and a ratio against pass; no upper bound.
+  expect(down.ms).toBeGreaterThanOrEqual((bytes / rate) * 1000 * 0.9);
+  expect(down.ms).toBeGreaterThan(5 * passMs);
+  // Uploads are not held in 'response' mode, but are in 'request' mode.
+  const upFree = await upload(bytes);
+  expect(upFree.body).toBe(String(bytes));
+  await proxy.slow(rate / 2, 'request');
+  const upSlow = await upload(bytes / 2);
+  expect(upSlow.body).toBe(String(bytes / 2));
+  expect(upSlow.ms).toBeGreaterThanOrEqual(((bytes / 2) / (rate / 2)) * 1000 * 0.9);
+  expect(upSlow.ms).toBeGreaterThan(3 * upFree.ms);
+  expect(proxy.stats()).toMatchObject({ bytesFromTarget: expect.any(Number), resets: 0 });
+});
+
+test('slow: an answer larger than one second of bytes arrives whole, in order, at the rate', async () => {
+  await proxy.slow(64 * 1024, 'both');
+  const r = await get(`/blob?bytes=${96 * 1024}`);
+  expect(r.body).toBe('x'.repeat(96 * 1024));
+  expect(r.ms).toBeGreaterThanOrEqual(1.5 * 1000 * 0.9);
+  await proxy.pass();
+  expect((await get('/small')).body).toBe('ok');
+});
+
+test('latency with jitter: each chunk waits ms ± up to jitterMs, never out of order', async () => {
+  // Real randomness: ten chunks written 10 ms apart, each held 60 ± 50 ms, still arrive in order.
+  await proxy.latency(60, 'response', 50);
+  expect(proxy.mode).toEqual({ kind: 'latency', ms: 60, direction: 'response', jitterMs: 50 });
+  for (let i = 0; i < 3; i++) expect((await get('/chunks')).body).toBe('0123456789');
+  // The bounds of the jitter, with the random source pinned at both ends.
+  for (const [r, lower] of [[0.999, 100 + 40], [0, 100 - 40]] as const) {
+    const pinned = await startFaultProxy({ target: serverPort, random: () => r });
+    try {
+      await pinned.latency(100, 'response', 40);
+      const started = performance.now();
+      const body = await new Promise<string>((resolve, reject) => {
+        http.get({ host: '127.0.0.1', port: pinned.port, path: '/small', agent: false }, (res) => {
+          let b = '';
+          res.on('data', (d) => (b += d));
+          res.on('end', () => resolve(b));
+        }).on('error', reject);
+      });
+      expect(body).toBe('ok');
+      expect(performance.now() - started, `random ${r}`).toBeGreaterThanOrEqual(lower * 0.9);
+    } finally {
+      await pinned.close();
+    }
+  }
+});
+
 test('reset after N response bytes: the client gets exactly N bytes, then a connection reset', async () => {
   await proxy.resetAfter(200);
   const out = await new Promise<{ bytes: number; code: string }>((resolve) => {
@@ -225,6 +315,9 @@ test('a target that is down gives the client a reset, counted as an upstream fai
 test('bad modes are rejected; close is safe twice and refuses afterwards', async () => {
   await expect(proxy.latency(-1)).rejects.toThrow('latency needs ms ≥ 0');
   await expect(proxy.resetAfter(1.5)).rejects.toThrow('integer afterBytes');
+  await expect(proxy.slow(0)).rejects.toThrow('bytesPerSecond > 0');
+  await expect(proxy.latency(10, 'both', -1)).rejects.toThrow('jitterMs ≥ 0');
+  await expect(proxy.slow(10, 'sideways' as never)).rejects.toThrow('direction must be');
   await expect(proxy.setMode({ kind: 'nope' } as never)).rejects.toThrow('unknown fault proxy mode');
   expect(proxy.mode).toEqual({ kind: 'pass' });
   const port = proxy.port;

@@ -8,7 +8,12 @@ import net from 'node:net';
  *   ECONNREFUSED; every open connection is cut with a TCP reset.
  * - `latency`: every chunk is held `ms` before it is forwarded (order kept),
  *   in both directions by default, so one request/response exchange takes at
- *   least `ms` longer (2×`ms` with `both`).
+ *   least `ms` longer (2×`ms` with `both`). With `jitterMs` each chunk's delay
+ *   is `ms` ± a random amount up to `jitterMs` (never below 0), order still kept:
+ *   a chunk is never released before the one ahead of it.
+ * - `slow`: bytes flow at `bytesPerSecond` per connection and direction (both by
+ *   default), in slices of 1/20 s, so N bytes take at least N / bytesPerSecond
+ *   seconds; a sender more than a second ahead is paused (backpressure).
  * - `reset`: forwards until `afterBytes` bytes came back from the target on a
  *   connection (counted from the switch for connections already open), then
  *   resets both sockets.
@@ -18,10 +23,11 @@ export type FaultMode =
   | { kind: 'pass' }
   | { kind: 'refuse' }
   | { kind: 'blackhole' }
-  | { kind: 'latency'; ms: number; direction?: LatencyDirection }
+  | { kind: 'latency'; ms: number; direction?: LatencyDirection; jitterMs?: number }
+  | { kind: 'slow'; bytesPerSecond: number; direction?: LatencyDirection }
   | { kind: 'reset'; afterBytes: number };
 
-/** Which way `latency` holds bytes: `request` is client → target, `response` target → client. */
+/** Which way `latency` and `slow` hold bytes: `request` is client → target, `response` target → client. */
 export type LatencyDirection = 'both' | 'request' | 'response';
 
 export type FaultModeInput = FaultMode | 'pass' | 'refuse' | 'blackhole';
@@ -58,6 +64,8 @@ export interface FaultProxyOptions {
   name?: string;
   /** Called on every mode change and on notable events. */
   log?: (event: string, fields: Record<string, unknown>) => void;
+  /** Source of `latency` jitter, uniform in [0, 1); Math.random unless a test pins it. */
+  random?: () => number;
 }
 
 export interface FaultProxy {
@@ -71,7 +79,10 @@ export interface FaultProxy {
   setMode(mode: FaultModeInput): Promise<void>;
   pass(): Promise<void>;
   refuse(): Promise<void>;
-  latency(ms: number, direction?: LatencyDirection): Promise<void>;
+  /** Each chunk held `ms` (± up to `jitterMs`), order kept. */
+  latency(ms: number, direction?: LatencyDirection, jitterMs?: number): Promise<void>;
+  /** Throttles each connection to `bytesPerSecond` in the given direction(s). */
+  slow(bytesPerSecond: number, direction?: LatencyDirection): Promise<void>;
   resetAfter(bytes: number): Promise<void>;
   blackhole(): Promise<void>;
   stats(): FaultProxyStats;
@@ -92,20 +103,32 @@ function normalize(m: FaultModeInput): FaultMode {
     case 'refuse':
     case 'blackhole':
       return { kind: mode.kind };
-    case 'latency':
+    case 'latency': {
       if (!Number.isFinite(mode.ms) || mode.ms < 0) throw new Error(`fault proxy latency needs ms ≥ 0, got ${mode.ms}`);
-      if (mode.direction && !['both', 'request', 'response'].includes(mode.direction)) throw new Error(`fault proxy latency direction must be both, request or response, got ${mode.direction}`);
-      return { kind: 'latency', ms: mode.ms, direction: mode.direction ?? 'both' };
+      checkDirection('latency', mode.direction);
+      const jitter = mode.jitterMs ?? 0;
+      if (!Number.isFinite(jitter) || jitter < 0) throw new Error(`fault proxy latency needs jitterMs ≥ 0, got ${mode.jitterMs}`);
+      return { kind: 'latency', ms: mode.ms, direction: mode.direction ?? 'both', ...(jitter > 0 ? { jitterMs: jitter } : {}) };
+    }
+    case 'slow':
+      if (!Number.isFinite(mode.bytesPerSecond) || mode.bytesPerSecond <= 0) throw new Error(`fault proxy slow needs bytesPerSecond > 0, got ${mode.bytesPerSecond}`);
+      checkDirection('slow', mode.direction);
+      return { kind: 'slow', bytesPerSecond: mode.bytesPerSecond, direction: mode.direction ?? 'both' };
     case 'reset':
       if (!Number.isInteger(mode.afterBytes) || mode.afterBytes < 0) throw new Error(`fault proxy reset needs an integer afterBytes ≥ 0, got ${mode.afterBytes}`);
       return { kind: 'reset', afterBytes: mode.afterBytes };
     default:
-      throw new Error(`unknown fault proxy mode ${JSON.stringify(m)}; one of pass, refuse, latency, reset, blackhole`);
+      throw new Error(`unknown fault proxy mode ${JSON.stringify(m)}; one of pass, refuse, latency, slow, reset, blackhole`);
   }
 }
 
+function checkDirection(kind: string, d: string | undefined): void {
+  if (d && !['both', 'request', 'response'].includes(d)) throw new Error(`fault proxy ${kind} direction must be both, request or response, got ${d}`);
+}
+
 export function describeMode(m: FaultMode): string {
-  if (m.kind === 'latency') return `latency ${m.ms} ms (${m.direction ?? 'both'})`;
+  if (m.kind === 'latency') return `latency ${m.ms}${m.jitterMs ? ` ± ${m.jitterMs}` : ''} ms (${m.direction ?? 'both'})`;
+  if (m.kind === 'slow') return `slow ${m.bytesPerSecond} B/s (${m.direction ?? 'both'})`;
   if (m.kind === 'reset') return `reset after ${m.afterBytes} bytes`;
   return m.kind;
 }
@@ -122,20 +145,46 @@ function resetSocket(s: net.Socket | undefined): void {
 type Counters = Omit<FaultProxyStats, 'mode' | 'listening' | 'active'>;
 const zero = (): Counters => ({ connections: 0, bytesToTarget: 0, bytesFromTarget: 0, bytesSwallowed: 0, resets: 0, blackholed: 0, upstreamFailures: 0 });
 
-/** One direction of one connection: chunks in order, each released when its delay is over. */
+/** How one chunk travels: held `delayMs`, or paced at `bytesPerSecond`. */
+export interface Shape {
+  delayMs: number;
+  bytesPerSecond?: number;
+}
+
+/** `slow` hands bytes on in slices of this fraction of a second. */
+const SLICES_PER_SECOND = 20;
+
+/** One direction of one connection: chunks in order, each released when its delay (or its pace) is over. */
 class Lane {
   private queue: { at: number; chunk: Buffer | null }[] = [];
   private timer?: NodeJS.Timeout;
+  private queuedBytes = 0;
+  private throttled = false;
 
   constructor(
     private readonly link: Link,
     readonly dir: 'request' | 'response',
   ) {}
 
-  push(chunk: Buffer | null, delayMs: number): void {
+  push(chunk: Buffer | null, shape: Shape): void {
     const last = this.queue[this.queue.length - 1];
-    const at = Math.max(Date.now() + delayMs, last?.at ?? 0);
-    if (!last && delayMs === 0) return this.link.deliver(this, chunk);
+    const now = Date.now();
+    const bps = shape.bytesPerSecond;
+    if (bps && chunk && chunk.length) {
+      // Each slice leaves when the bytes before it (queued or just sent) have had their time on the "wire".
+      const slice = Math.max(1, Math.floor(bps / SLICES_PER_SECOND));
+      let at = Math.max(now, last?.at ?? 0);
+      for (let i = 0; i < chunk.length; i += slice) {
+        const part = chunk.subarray(i, i + slice);
+        at += (part.length / bps) * 1000;
+        this.queue.push({ at, chunk: part });
+      }
+      this.queuedBytes += chunk.length;
+      if (this.queuedBytes > bps && !this.throttled) this.throttled = this.link.pauseSource(this.dir);
+      return this.schedule();
+    }
+    const at = Math.max(now + shape.delayMs, last?.at ?? 0);
+    if (!last && shape.delayMs <= 0) return this.link.deliver(this, chunk);
     this.queue.push({ at, chunk });
     this.schedule();
   }
@@ -145,7 +194,15 @@ class Lane {
     this.timer = setTimeout(() => {
       this.timer = undefined;
       const now = Date.now();
-      while (this.queue.length && this.queue[0].at <= now && this.link.state === 'open') this.link.deliver(this, this.queue.shift()!.chunk);
+      while (this.queue.length && this.queue[0].at <= now && this.link.state === 'open') {
+        const { chunk } = this.queue.shift()!;
+        if (chunk) this.queuedBytes = Math.max(0, this.queuedBytes - chunk.length);
+        this.link.deliver(this, chunk);
+      }
+      if (this.throttled && this.queuedBytes === 0) {
+        this.throttled = false;
+        this.link.resumeSource(this.dir);
+      }
       this.schedule();
     }, Math.max(0, this.queue[0].at - Date.now()));
   }
@@ -154,6 +211,8 @@ class Lane {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     this.queue = [];
+    this.queuedBytes = 0;
+    this.throttled = false;
   }
 }
 
@@ -175,10 +234,10 @@ class Link {
         this.proxy.counters.bytesSwallowed += chunk.length;
         return;
       }
-      if (this.state === 'open') this.request.push(chunk, this.proxy.delayFor('request'));
+      if (this.state === 'open') this.request.push(chunk, this.proxy.shapeFor('request'));
     });
     client.on('end', () => {
-      if (this.state === 'open') this.request.push(null, this.proxy.delayFor('request'));
+      if (this.state === 'open') this.request.push(null, this.proxy.shapeFor('request'));
       else if (this.state === 'blackhole') client.end();
     });
     client.on('error', () => this.reset(false));
@@ -193,10 +252,10 @@ class Link {
     let connected = false;
     up.once('connect', () => void (connected = true));
     up.on('data', (chunk: Buffer) => {
-      if (this.state === 'open' && this.upstream === up) this.response.push(chunk, this.proxy.delayFor('response'));
+      if (this.state === 'open' && this.upstream === up) this.response.push(chunk, this.proxy.shapeFor('response'));
     });
     up.on('end', () => {
-      if (this.state === 'open' && this.upstream === up) this.response.push(null, this.proxy.delayFor('response'));
+      if (this.state === 'open' && this.upstream === up) this.response.push(null, this.proxy.shapeFor('response'));
     });
     up.on('error', () => {
       if (this.upstream !== up || this.state !== 'open') return;
@@ -204,6 +263,19 @@ class Link {
       // The target went away: the client sees the same, a reset.
       this.reset(false);
     });
+  }
+
+  /** Stops reading the sending side of a lane (a throttled lane is a second ahead); true if it paused. */
+  pauseSource(dir: 'request' | 'response'): boolean {
+    const from = dir === 'request' ? this.client : this.upstream;
+    if (!from || from.destroyed || from.isPaused()) return false;
+    from.pause();
+    return true;
+  }
+
+  resumeSource(dir: 'request' | 'response'): void {
+    const from = dir === 'request' ? this.client : this.upstream;
+    if (from && !from.destroyed && this.state === 'open') from.resume();
   }
 
   /** Writes one chunk (or the end) to the other side; enforces the reset budget; keeps backpressure. */
@@ -313,11 +385,15 @@ class FaultProxyServer implements FaultProxy {
     return { ...this.current };
   }
 
-  delayFor(dir: 'request' | 'response'): number {
+  /** How the next chunk in `dir` travels under the current mode. */
+  shapeFor(dir: 'request' | 'response'): Shape {
     const m = this.current;
-    if (m.kind !== 'latency') return 0;
+    if (m.kind !== 'latency' && m.kind !== 'slow') return { delayMs: 0 };
     const d = m.direction ?? 'both';
-    return d === 'both' || d === dir ? m.ms : 0;
+    if (d !== 'both' && d !== dir) return { delayMs: 0 };
+    if (m.kind === 'slow') return { delayMs: 0, bytesPerSecond: m.bytesPerSecond };
+    const jitter = m.jitterMs ? (2 * (this.o.random ?? Math.random)() - 1) * m.jitterMs : 0;
+    return { delayMs: Math.max(0, m.ms + jitter) };
   }
 
   private accept(socket: net.Socket): void {
@@ -405,7 +481,9 @@ class FaultProxyServer implements FaultProxy {
   pass = () => this.setMode('pass');
   refuse = () => this.setMode('refuse');
   blackhole = () => this.setMode('blackhole');
-  latency = (ms: number, direction: LatencyDirection = 'both') => this.setMode({ kind: 'latency', ms, direction });
+  latency = (ms: number, direction: LatencyDirection = 'both', jitterMs?: number) =>
+    this.setMode({ kind: 'latency', ms, direction, ...(jitterMs !== undefined ? { jitterMs } : {}) });
+  slow = (bytesPerSecond: number, direction: LatencyDirection = 'both') => this.setMode({ kind: 'slow', bytesPerSecond, direction });
   resetAfter = (bytes: number) => this.setMode({ kind: 'reset', afterBytes: bytes });
 
   stats(): FaultProxyStats {

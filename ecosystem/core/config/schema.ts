@@ -74,6 +74,8 @@ const switchboard = z
     stale_after_s: int(1).default(900),
     max_route_depth: int(1).default(4),
     route_timeout_ms: int(1).default(120_000),
+    /** Largest answer the router reads from a target (8 MiB). */
+    max_response_bytes: int(1).default(8 * 1024 * 1024),
     synthesis: z.boolean().default(false),
   })
   .strict();

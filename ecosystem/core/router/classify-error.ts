@@ -47,6 +47,7 @@ function chain(err: unknown): { codes: string[]; messages: string[] } {
 export function classifyCallError(err: unknown, timedOut: boolean, timeoutMs: number): CallFailure {
   const { codes, messages } = chain(err);
   const detail = messages.filter((m, i) => m && messages.indexOf(m) === i).join(': ') || String(err);
+  if (codes.includes('RESPONSE_TOO_LARGE')) return malformed(`the target's answer is too large: ${detail}`, 'response_too_large');
   if (timedOut) {
     return { error: 'timeout', error_class: 'timeout', message: `no answer within ${timeoutMs} ms`, counts: true, discard: true, sessionNotFound: false };
   }

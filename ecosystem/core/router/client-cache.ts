@@ -1,6 +1,7 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { sharedSchemaValidator } from '../mcp/schema-validator.ts';
+import { MAX_RESPONSE_BYTES, sizeLimitedFetch } from './response-limit.ts';
 
 /** Idle time after which a cached client is pinged before use (docs/ecosystem.md §8.5 step 6). */
 export const IDLE_PING_MS = 30_000;
@@ -32,6 +33,8 @@ export interface ClientCacheOptions {
   clientName: string;
   version: string;
   idlePingMs?: number;
+  /** Largest answer a client reads (`switchboard.max_response_bytes`); default 8 MiB. */
+  maxResponseBytes?: number;
   /** Told when an idle cached client failed its ping and was replaced. */
   onStale?: (url: string, target: string, reason: string) => void;
 }
@@ -128,7 +131,7 @@ export class ClientCache {
     const client = new Client({ name: this.o.clientName, version: this.o.version }, { jsonSchemaValidator: sharedSchemaValidator });
     // Errors surface on the call that hit them; the client-level hook would only duplicate them.
     client.onerror = () => undefined;
-    const transport = new StreamableHTTPClientTransport(new URL(url));
+    const transport = new StreamableHTTPClientTransport(new URL(url), { fetch: sizeLimitedFetch(this.o.maxResponseBytes ?? MAX_RESPONSE_BYTES) });
     try {
       await client.connect(transport, { signal, timeout: SDK_TIMEOUT_SLACK_MS });
     } catch (err) {

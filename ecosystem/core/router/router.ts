@@ -34,6 +34,7 @@ export function createRouter(o: RouterOptions): Router {
     clientName: o.clientName,
     version: o.version,
     idlePingMs: o.idlePingMs,
+    maxResponseBytes: o.settings.max_response_bytes,
     onStale: (url, target, reason) =>
       o.log.warn({ event: 'route.client_stale', target_butler: target, endpoint_url: url, reason }, `cached client for ${target} was stale: ${reason}`),
   });

@@ -74,4 +74,6 @@ export interface RouterSettings {
   stale_after_s: number;
   max_route_depth: number;
   route_timeout_ms: number;
+  /** Largest answer the router reads from a target; a larger one is `malformed_response` / `response_too_large`. */
+  max_response_bytes?: number;
 }
