@@ -36,11 +36,15 @@ async function ingest(client: McpHandle, envelope: unknown) {
   return client.callTool('ingest', { envelope }, { timeoutMs: 30_000 });
 }
 
-test('generated invalid envelopes (1,000) are each refused with exactly their issues, and nothing is written', async ({ ecosystem, sql, tag }, testInfo) => {
+test('generated invalid envelopes (1,000) are each refused with exactly their issues before any database access, and nothing is written', async ({ ecosystem, sql, chaos, tag }, testInfo) => {
+  // "Before any database access", checked at the boundary: the switchboard's own database connection
+  // goes through a proxy that refuses for the whole barrage. A query before validation would fail the call.
+  const dbProxy = await chaos.databaseProxy({ butler: 'switchboard' });
   const client = await ecosystem.butlers.switchboard.connect();
   let n = 0;
   const unique = () => `${tag}-${n++}`;
   const before = await snapshot(sql('switchboard'));
+  await dbProxy.refuse();
   let tried = 0;
   const byCode = new Map<string, number>();
   try {
@@ -63,10 +67,11 @@ test('generated invalid envelopes (1,000) are each refused with exactly their is
       { numRuns: INVALID_RUNS, seed, endOnFailure: false, interruptAfterTimeLimit: 240_000 },
     );
   } finally {
+    await dbProxy.pass();
     await client.close();
   }
   const after = await snapshot(sql('switchboard'));
-  const line = `contracts: ${tried} generated invalid envelopes tried, ${tried} refused with their exact issues, nothing written (${Object.keys(before.counts).length} switchboard tables' row counts and the message_inbox checksum unchanged); issues by code: ${[...byCode].sort().map(([c, k]) => `${c} ${k}`).join(', ')}`;
+  const line = `contracts: ${tried} generated invalid envelopes tried, ${tried} refused with their exact issues, no database access (the switchboard's connection refused throughout), nothing written (${Object.keys(before.counts).length} switchboard tables' row counts and the message_inbox checksum unchanged); issues by code: ${[...byCode].sort().map(([c, k]) => `${c} ${k}`).join(', ')}`;
   console.log(line);
   await testInfo.attach('generated-envelopes', { body: line, contentType: 'text/plain' });
   expect(after, 'the switchboard database changed').toEqual(before);
