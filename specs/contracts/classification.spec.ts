@@ -99,11 +99,16 @@ test('CON-16 an unknown butler is skipped with unknown_butler and the valid heal
 
 test('CON-17 an entry with an extra confidence key is accepted and passed on without it', async ({ mcp, model, logs, tag }) => {
   model.requireDouble();
-  const r = await classifyWith(mcp, model, tag, { type: 'json', value: [{ butler: 'health', prompt: 'Log weight 80kg', segment: segment('a body measurement'), confidence: 0.9 }] }, `Log weight 80kg (${tag})`);
+  await model.fault({ match: { butler: 'switchboard', tag, session_kind: 'classification' }, action: { type: 'json', value: [{ butler: 'health', prompt: 'Log weight 80kg', segment: segment('a body measurement'), confidence: 0.9 }] } });
+  const sb = await mcp('switchboard');
+  // The raw answer, not a schema-parsed copy: parsing would strip the key the test looks for.
+  const raw = await sb.callTool('classify', { text: `Log weight 80kg (${tag})`, tag }, { timeoutMs: 60_000 });
+  expect(raw.isError, JSON.stringify(raw.data)).toBeFalsy();
+  const r = ClassifyResult.parse(raw.data);
   expect(r).toMatchObject({ fallback: false, warnings: [] });
-  expect(r.entries).toHaveLength(1);
-  expect(r.entries[0]).toEqual({ butler: 'health', prompt: 'Log weight 80kg', segment: segment('a body measurement') });
-  expect(Object.keys(r.entries[0]), 'the extra key is not passed on').not.toContain('confidence');
+  const entries = (raw.data as { entries: Record<string, unknown>[] }).entries;
+  expect(entries, 'the entry is accepted as the model gave it, minus the extra key').toEqual([{ butler: 'health', prompt: 'Log weight 80kg', segment: segment('a body measurement') }]);
+  expect(Object.keys(entries[0]), 'the extra key is not passed on').not.toContain('confidence');
   logs.expectNoUnexpectedErrors();
 });
 
