@@ -120,9 +120,11 @@ test('generated classification replies (through the double) are parsed exactly a
         const ctag = `${tag}-c${i++}`;
         const text = `Message ${ctag}: log weight 80kg and call Anna`;
         faults.push((await control.addFault({ match: { tag: ctag }, action: reply.action as never, times: 1 })).id);
-        const res = ClassifyResult.parse((await client.callTool('classify', { text, tag: ctag }, { timeoutMs: 60_000 })).data);
+        const raw = await client.callTool('classify', { text, tag: ctag }, { timeoutMs: 60_000 });
+        ClassifyResult.parse(raw.data);
         const want = expected(reply, text);
-        const { session_id: _s, ...got } = res;
+        // The raw answer, not the parsed copy: the shared schema strips unknown keys, so a leaked extra key would be invisible.
+        const { session_id: _s, ...got } = raw.data as Record<string, unknown>;
         expect(got, `reply (${reply.kind}): ${JSON.stringify(reply.action).slice(0, 1500)}`).toEqual(want);
         kinds.set(reply.kind, (kinds.get(reply.kind) ?? 0) + 1);
       }),
