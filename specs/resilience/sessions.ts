@@ -1,5 +1,4 @@
 import type pg from 'pg';
-import { z } from 'zod';
 import { SessionRow, SpawnerResult } from '../../contracts/index.ts';
 import type { LogLine } from '../../fixtures/logs.ts';
 import type { McpHandle } from '../../staging/mcp/client.ts';
@@ -28,21 +27,7 @@ export async function sessionsByTag(db: pg.Pool, tag: string): Promise<SessionRo
   return rows.map((r) => SessionRow.parse(r));
 }
 
-const SpawnerStatus = z.object({ spawner: z.object({ busy: z.boolean(), queue_depth: z.number().int(), current_session_id: z.string().nullable() }).passthrough() }).passthrough();
-
-/** The butler's serial lock as `status.spawner` reports it. */
-export async function spawnerStatus(client: McpHandle) {
-  return (await client.call('status', {}, SpawnerStatus)).spawner;
-}
-
-/** Polls until `check` holds; the bound is only a deadlock guard, no timing is asserted. */
-export async function until(what: string, check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what} after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+export { spawnerStatus, until } from '../../fixtures/spawner-status.ts';
 
 /** `process.kill(pid, 0)`: false exactly when the process is gone (ESRCH). */
 export function alive(pid: number): boolean {

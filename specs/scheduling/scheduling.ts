@@ -1,6 +1,5 @@
 import { Cron } from 'croner';
 import type pg from 'pg';
-import { z } from 'zod';
 import { results } from '../../fixtures/index.ts';
 import type { McpHandle } from '../../staging/mcp/client.ts';
 
@@ -19,21 +18,7 @@ export async function tick(client: McpHandle, meta?: Record<string, string>) {
   return client.call('tick', {}, results.TickResult, { timeoutMs: 230_000, meta });
 }
 
-const SpawnerStatus = z.object({ spawner: z.object({ busy: z.boolean(), queue_depth: z.number().int(), current_session_id: z.string().nullable() }).passthrough() }).passthrough();
-
-/** The butler's serial lock as `status` reports it. */
-export async function spawnerStatus(client: McpHandle) {
-  return (await client.call('status', {}, SpawnerStatus)).spawner;
-}
-
-/** Polls until `check` holds (no absolute timing asserted: the bound is only a deadlock guard). */
-export async function until(what: string, check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what} after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+export { spawnerStatus, until } from '../../fixtures/spawner-status.ts';
 
 export interface SessionRow {
   session_id: string;
