@@ -1,7 +1,4 @@
-import type pg from 'pg';
-import { SessionRow, SpawnerResult } from '../../contracts/index.ts';
 import type { LogLine } from '../../fixtures/logs.ts';
-import type { McpHandle } from '../../staging/mcp/client.ts';
 
 /**
  * Helpers of the resilience session specs (sessions.spec.ts, classification.spec.ts):
@@ -9,25 +6,7 @@ import type { McpHandle } from '../../staging/mcp/client.ts';
  * process liveness and the error events a failed session is expected to log.
  */
 
-/** `trigger` on a butler with the test's tag; the result is checked against the contract. */
-export function trigger(client: McpHandle, prompt: string, tag: string, extra: { timeout_ms?: number; trigger_source?: string } = {}) {
-  return client.call('trigger', { prompt, trigger_source: 'external', tag, ...extra }, SpawnerResult, { timeoutMs: 200_000 });
-}
-
-/** The session row by its id (never "the latest row"). */
-export async function sessionById(db: pg.Pool, id: string): Promise<SessionRow> {
-  const { rows } = await db.query('select * from sessions where session_id = $1', [id]);
-  if (rows.length !== 1) throw new Error(`expected one session row for ${id}, found ${rows.length}`);
-  return SessionRow.parse(rows[0]);
-}
-
-/** Every session row carrying the tag, oldest first. */
-export async function sessionsByTag(db: pg.Pool, tag: string): Promise<SessionRow[]> {
-  const { rows } = await db.query('select * from sessions where tag = $1 order by created_at', [tag]);
-  return rows.map((r) => SessionRow.parse(r));
-}
-
-export { spawnerStatus, until } from '../../fixtures/spawner-status.ts';
+export { sessionById, sessionsByTag, spawnerStatus, trigger, until } from '../../fixtures/sessions.ts';
 
 /** `process.kill(pid, 0)`: false exactly when the process is gone (ESRCH). */
 export function alive(pid: number): boolean {

@@ -18,7 +18,7 @@ export async function tick(client: McpHandle, meta?: Record<string, string>) {
   return client.call('tick', {}, results.TickResult, { timeoutMs: 230_000, meta });
 }
 
-export { spawnerStatus, until } from '../../fixtures/spawner-status.ts';
+export { spawnerStatus, until } from '../../fixtures/sessions.ts';
 
 export interface SessionRow {
   session_id: string;
