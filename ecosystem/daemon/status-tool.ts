@@ -22,6 +22,8 @@ interface StatusServices {
 
 /** The `status` core tool (docs/ecosystem.md §6). */
 export function createStatusTool(info: DaemonInfo): ToolDef {
+  // The last database probe; startup proved the database, and no task is known before a probe.
+  let last = { healthy: true, tasks: 0 };
   return defineTool({
     name: 'status',
     description:
@@ -31,16 +33,27 @@ export function createStatusTool(info: DaemonInfo): ToolDef {
     handler: async (_args, ctx) => {
       const services = ctx.services as StatusServices;
       const { config } = info;
-      const healthy = await ctx.db
-        .query('SELECT 1')
-        .then(() => true)
-        .catch(() => false);
-      const tasks = healthy
-        ? await ctx.db
-            .query<{ n: number }>('SELECT count(*)::int AS n FROM scheduled_tasks')
-            .then((r) => r.rows[0]?.n ?? 0)
-            .catch(() => 0)
-        : 0;
+      // The pool as the request found it, read before this call's own probe
+      // can change it.
+      const pool = poolStats(ctx.db);
+      // With every connection busy the probe would queue behind tool calls
+      // (for up to acquire_timeout_ms): status answers at once instead, with
+      // the last probe's result, and says it did not probe.
+      const saturated = pool.size >= pool.max && pool.idle === 0;
+      if (!saturated) {
+        const healthy = await ctx.db
+          .query('SELECT 1')
+          .then(() => true)
+          .catch(() => false);
+        const tasks = healthy
+          ? await ctx.db
+              .query<{ n: number }>('SELECT count(*)::int AS n FROM scheduled_tasks')
+              .then((r) => r.rows[0]?.n ?? 0)
+              .catch(() => 0)
+          : 0;
+        last = { healthy, tasks };
+      }
+      const { healthy, tasks } = last;
       const registered = new Set(info.toolNames());
       const gates = config.approval_gates;
       const result: Record<string, unknown> = {
@@ -54,7 +67,7 @@ export function createStatusTool(info: DaemonInfo): ToolDef {
           uptime_seconds: (Date.now() - info.startedAt.getTime()) / 1000,
         },
         modules: info.modules,
-        db: { name: config.db.name, healthy, pool: poolStats(ctx.db) },
+        db: { name: config.db.name, healthy, pool, ...(saturated ? { probe: 'skipped: every pooled connection is busy; healthy is the last probe\'s' } : {}) },
         // Until the spawner is wired in, an idle spawner is the truth: nothing can run a session.
         spawner: services.spawner?.status() ?? {
           busy: false,
