@@ -49,7 +49,7 @@ test('RES-01 a butler whose database refuses exits non-zero in its database phas
   const db = await chaos.databaseProxy();
   await db.refuse();
   const began = Date.now();
-  const err = await failure(ecosystem.launchAdHoc({ name: 'health', rosterDir: ecosystem.butlers.health.dir, overlay: { db: { port: db.port, acquire_timeout_ms: 2000 } }, readinessTimeoutMs: 20_000 }));
+  const err = await failure(ecosystem.launchAdHoc({ name: 'health', rosterDir: ecosystem.butlers.health.dir, overlay: { db: { port: db.port, acquire_timeout_ms: 2000 } }, readinessTimeoutMs: 60_000 }));
   expect(err?.message).toContain('health exited during startup');
   expect(Date.now() - began, 'the exit came before the readiness limit').toBeLessThan(20_000);
   // The copy logs as "health" like the booted one: its lines are the ones that name the proxy's port.
@@ -131,13 +131,13 @@ test('RES-06 an invalid butler.toml fails in phase config naming butler.port; a 
   const copy = healthCopy(ecosystem);
   try {
     // The staging overlay sets butler.port over butler.toml's, so the bad value comes in the overlay layer.
-    const bad = await failure(ecosystem.launchAdHoc({ name: 'health', rosterDir: copy.dir, overlay: { butler: { port: 'abc' } }, readinessTimeoutMs: 20_000 }));
+    const bad = await failure(ecosystem.launchAdHoc({ name: 'health', rosterDir: copy.dir, overlay: { butler: { port: 'abc' } }, readinessTimeoutMs: 60_000 }));
     expect(bad?.message).toContain('health exited during startup');
     expect(bad?.message).toMatch(/startup failed \(config\)/);
     expect(bad?.message).toContain('butler.port');
 
     writeFileSync(path.join(copy.dir, 'migrations', '900_broken.sql'), 'CREATE TABLEE oops (id int);\n');
-    const broken = await failure(ecosystem.launchAdHoc({ name: 'health', rosterDir: copy.dir, readinessTimeoutMs: 20_000 }));
+    const broken = await failure(ecosystem.launchAdHoc({ name: 'health', rosterDir: copy.dir, readinessTimeoutMs: 60_000 }));
     expect(broken?.message).toContain('health exited during startup');
     expect(broken?.message).toMatch(/startup failed \(migration\)/);
     expect(broken?.message).toContain('900_broken.sql');

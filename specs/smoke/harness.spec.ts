@@ -96,7 +96,7 @@ test('INF-11 a broken butler folder fails that butler alone, naming the file and
     cpSync(ecosystem.butlers.health.dir, dir, { recursive: true });
     const toml = readFileSync(path.join(dir, 'butler.toml'), 'utf8');
     writeFileSync(path.join(dir, 'butler.toml'), `${toml}\n[db]\npool_max = -1\n`);
-    const badValue = await ecosystem.launchAdHoc({ name: 'health', rosterDir: dir, readinessTimeoutMs: 20_000 }).then(
+    const badValue = await ecosystem.launchAdHoc({ name: 'health', rosterDir: dir, readinessTimeoutMs: 60_000 }).then(
       () => undefined,
       (e: Error) => e,
     );
@@ -105,7 +105,7 @@ test('INF-11 a broken butler folder fails that butler alone, naming the file and
 
     writeFileSync(path.join(dir, 'butler.toml'), toml);
     rmSync(path.join(dir, 'CLAUDE.md'));
-    const noPrompt = await ecosystem.launchAdHoc({ name: 'health', rosterDir: dir, readinessTimeoutMs: 20_000 }).then(
+    const noPrompt = await ecosystem.launchAdHoc({ name: 'health', rosterDir: dir, readinessTimeoutMs: 60_000 }).then(
       () => undefined,
       (e: Error) => e,
     );
