@@ -7,6 +7,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Plugin } from 'esbuild';
 import type { ToolDef } from '../core/tool.ts';
 import { StartupError } from '../core/startup-error.ts';
+import { projectRoot } from '../core/paths.ts';
 import { validateToolExport } from './validate-tool.ts';
 
 /**
@@ -128,7 +129,7 @@ async function build(
       write: false,
       metafile: true,
       logLevel: 'silent',
-      plugins: [externalPackages(format)],
+      plugins: [frameworkPackage(), externalPackages(format)],
     });
   } catch (err) {
     const errors = (err as { errors?: Array<{ text: string; location?: { file: string; line: number } | null }> }).errors ?? [];
@@ -136,8 +137,9 @@ async function build(
     if (format === 'cjs' && errors.some((e) => /top-level await/i.test(e.text))) {
       return build(rosterDir, toolsDir, files, cacheDir, manifestFile, short, 'esm', preferred);
     }
-    const detail = errors.map((e) => (e.location ? `${e.location.file}:${e.location.line}: ${e.text}` : e.text)).join('; ');
-    throw new StartupError('server', `cannot compile the roster tools of ${short}: ${detail || (err as Error).message}`);
+    const detail = errors.map((e) => (e.location ? `${path.resolve(rosterDir, e.location.file)}:${e.location.line}: ${e.text}` : e.text)).join('; ');
+    const fixes = [...new Set(errors.map((e) => importFix(e.text)).filter((f): f is string => f !== null))];
+    throw new StartupError('server', `cannot compile the roster tools of ${short}: ${detail || (err as Error).message}${fixes.length ? `. Fix: ${fixes.join('; ')}` : ''}`);
   }
   const code = result.outputFiles[0].text;
   const bundle = `tools-${hash(code).slice(0, 16)}.${format === 'cjs' ? 'cjs' : 'mjs'}`;
@@ -200,6 +202,45 @@ function externalPackages(format: 'cjs' | 'esm'): Plugin {
       });
     },
   };
+}
+
+/** The public names roster code imports the ecosystem by, and the files they stand for. */
+export const FRAMEWORK_ENTRIES: Readonly<Record<string, string>> = {
+  '@butlers/framework': 'ecosystem/framework.ts',
+  '@butlers/framework/contracts': 'contracts/index.ts',
+};
+
+/**
+ * `@butlers/framework` (and `/contracts`) resolve to the files of the running
+ * ecosystem and are bundled with the tools, as a relative import used to be:
+ * a roster folder anywhere on disk gets the same framework as the daemon.
+ */
+function frameworkPackage(): Plugin {
+  return {
+    name: 'butlers-framework',
+    setup(b) {
+      b.onResolve({ filter: /^@butlers\/framework(\/.*)?$/ }, (args) => {
+        const file = FRAMEWORK_ENTRIES[args.path];
+        if (!file) {
+          return { errors: [{ text: `"${args.path}" is not part of the framework; its entries are ${Object.keys(FRAMEWORK_ENTRIES).join(' and ')}` }] };
+        }
+        return { path: path.join(projectRoot(), file) };
+      });
+    },
+  };
+}
+
+/** One sentence on how to fix an import esbuild could not resolve, when we know it. */
+export function importFix(error: string): string | null {
+  const m = /Could not resolve "([^"]+)"/.exec(error) ?? /package "([^"]+)"/.exec(error);
+  if (!m) return null;
+  const spec = m[1];
+  if (/^\.{1,2}\//.test(spec) && /(^|\/)(ecosystem|contracts)\//.test(spec)) {
+    return `import the ecosystem as "@butlers/framework" (contracts: "@butlers/framework/contracts") instead of the relative path "${spec}", so the roster folder works wherever it lives`;
+  }
+  if (/^\.{1,2}\//.test(spec) || spec.startsWith('/')) return `"${spec}" does not exist relative to the importing file; tools may import files inside the roster folder only`;
+  if (spec.startsWith('@butlers/')) return null;
+  return `install "${spec.split('/').slice(0, spec.startsWith('@') ? 2 : 1).join('/')}" next to the harness (npm install in the checkout): roster tools share the daemon's node_modules`;
 }
 
 function fileStamp(file: string): string {

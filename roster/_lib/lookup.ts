@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import { ToolError } from '../../ecosystem/core/tool.ts';
+import { ToolError } from '@butlers/framework';
 import { given } from './rows.ts';
 
 /** What to look up and how to describe it in errors. */

@@ -166,9 +166,11 @@ export class DaemonProcess {
   exitedAsError(): Promise<never> {
     return this.exited.then(({ code, signal }) => {
       const last = this.tail.slice(-TAIL);
+      // The daemon's own sentence for why it stopped, in plain text first; the raw lines follow.
+      const reason = startupFailure(last);
       throw new Error(
         `${this.name} exited during startup (${signal ? `signal ${signal}` : `exit code ${code}`}) ` +
-          `before it became ready\nlast ${last.length} log lines of ${this.name}:\n${last.join('\n')}`,
+          `before it became ready${reason ? `: ${reason}` : ''}\nlast ${last.length} log lines of ${this.name}:\n${last.join('\n')}`,
       );
     });
   }
@@ -187,4 +189,17 @@ export class DaemonProcess {
       await this.exited;
     }
   }
+}
+
+/** The `msg` of the last `butler.startup_failed` JSON line, if the tail holds one. */
+export function startupFailure(lines: string[]): string | null {
+  for (const line of [...lines].reverse()) {
+    try {
+      const parsed = JSON.parse(line) as { event?: string; msg?: string };
+      if (parsed.event === 'butler.startup_failed' && typeof parsed.msg === 'string') return parsed.msg;
+    } catch {
+      /* not a JSON line */
+    }
+  }
+  return null;
 }

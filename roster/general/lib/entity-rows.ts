@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import { ToolError } from '../../../ecosystem/core/tool.ts';
+import { ToolError } from '@butlers/framework';
 import { plainRow } from '../../_lib/rows.ts';
 
 /** Entity columns plus the collection's name, as every entity tool returns them. */

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { withExamples } from '../../../ecosystem/core/schema-extras.ts';
-import { defineTool, ToolError } from '../../../ecosystem/core/tool.ts';
+import { defineTool, ToolError, withExamples } from '@butlers/framework';
 import { text } from '../../_lib/fields.ts';
 import { plainRow, textOrNull } from '../../_lib/rows.ts';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineTool } from '../../../ecosystem/core/tool.ts';
+import { defineTool } from '@butlers/framework';
 import { rowId } from '../../_lib/fields.ts';
 import { given, plainRow } from '../../_lib/rows.ts';
 import { ENTITY_SELECT, entityById } from '../lib/entity-rows.ts';

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { withExamples } from '../../../ecosystem/core/schema-extras.ts';
-import { defineTool, ToolError } from '../../../ecosystem/core/tool.ts';
+import { defineTool, ToolError, withExamples } from '@butlers/framework';
 import { rowId, text } from '../../_lib/fields.ts';
 import { plainRow } from '../../_lib/rows.ts';
 import { cleanTags, ENTITY_SELECT, entityById } from '../lib/entity-rows.ts';

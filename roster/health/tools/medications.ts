@@ -1,5 +1,4 @@
-import { withExamples } from '../../../ecosystem/core/schema-extras.ts';
-import { defineTool, ToolError } from '../../../ecosystem/core/tool.ts';
+import { defineTool, ToolError, withExamples } from '@butlers/framework';
 import { rowId, text, timestamp } from '../../_lib/fields.ts';
 import { resolveOne } from '../../_lib/lookup.ts';
 import { given, plainRow, textOrNull } from '../../_lib/rows.ts';

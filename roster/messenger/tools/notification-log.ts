@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineTool } from '../../../ecosystem/core/tool.ts';
+import { defineTool } from '@butlers/framework';
 import { rowId, text } from '../../_lib/fields.ts';
 import { given, plainRow, textOrNull } from '../../_lib/rows.ts';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineTool, ToolError } from '../../../ecosystem/core/tool.ts';
+import { defineTool, ToolError } from '@butlers/framework';
 import { rowId, text } from '../../_lib/fields.ts';
 import { resolveOne } from '../../_lib/lookup.ts';
 import { plainRow, textOrNull } from '../../_lib/rows.ts';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineTool } from '../../../ecosystem/core/tool.ts';
+import { defineTool } from '@butlers/framework';
 import { rowId, timestamp } from '../../_lib/fields.ts';
 import { resolveOne } from '../../_lib/lookup.ts';
 import { plainRow, textOrNull } from '../../_lib/rows.ts';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineTool, ToolError } from '../../../ecosystem/core/tool.ts';
+import { defineTool, ToolError } from '@butlers/framework';
 import { rowId, text, timestamp } from '../../_lib/fields.ts';
 import { resolveOne } from '../../_lib/lookup.ts';
 import { given, plainRow } from '../../_lib/rows.ts';

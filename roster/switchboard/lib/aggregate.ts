@@ -1,4 +1,4 @@
-import type { FanoutPlan, SubrequestOutcome } from '../../../contracts/fanout-plan.ts';
+import type { FanoutPlan, SubrequestOutcome } from '@butlers/framework/contracts';
 
 /** A successful reply that lost arbitration within its group. */
 export interface Conflict {

@@ -1,4 +1,4 @@
-import type { FanoutPlan, FanoutSubrequestPlan, SubrequestOutcome } from '../../../contracts/fanout-plan.ts';
+import type { FanoutPlan, FanoutSubrequestPlan, SubrequestOutcome } from '@butlers/framework/contracts';
 
 /** How a subrequest that ran ended. */
 export type RanStatus = 'success' | 'error' | 'timeout' | 'target_unavailable' | 'target_quarantined';

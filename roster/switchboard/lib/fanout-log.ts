@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import type { FanoutPlan } from '../../../contracts/fanout-plan.ts';
+import type { FanoutPlan } from '@butlers/framework/contracts';
 import type { Finished } from './fanout-executor.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -1,6 +1,4 @@
-import type { Router } from '../../../ecosystem/core/router/types.ts';
-import type { SpawnerService as DaemonSpawner } from '../../../ecosystem/core/spawner/types.ts';
-import { ToolError, type ToolContext } from '../../../ecosystem/core/tool.ts';
+import { type Router, type SpawnerService as DaemonSpawner, type ToolContext, ToolError } from '@butlers/framework';
 
 /** What the pipeline needs of `ctx.services.spawner` (docs/ecosystem.md §10). */
 export type SpawnerService = Pick<DaemonSpawner, 'run'>;

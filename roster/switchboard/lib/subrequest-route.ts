@@ -1,6 +1,5 @@
-import type { SpawnerResult } from '../../../contracts/spawner-result.ts';
-import type { FanoutSubrequestPlan } from '../../../contracts/fanout-plan.ts';
-import type { RouteOutcome } from '../../../ecosystem/core/router/types.ts';
+import type { FanoutSubrequestPlan, SpawnerResult } from '@butlers/framework/contracts';
+import type { RouteOutcome } from '@butlers/framework';
 import type { RunResult } from './fanout-executor.ts';
 
 /** The `trigger` arguments of one subrequest (docs/ecosystem.md §8.3); absent ids are left out, never null. */

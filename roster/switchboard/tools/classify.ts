@@ -1,11 +1,6 @@
 import { z } from 'zod';
-import type { ClassificationOutcome, FallbackReason, RegistryEligibility } from '../../../contracts/classification.ts';
-import { classificationFallback, parseClassification } from '../../../contracts/parse-classification.ts';
-import type { SpawnerResult } from '../../../contracts/spawner-result.ts';
-import { traceIdOf } from '../../../ecosystem/core/router/trace-context.ts';
-import { startSpan } from '../../../ecosystem/core/trace/span.ts';
-import { meter } from '../../../ecosystem/core/trace/telemetry.ts';
-import { defineTool } from '../../../ecosystem/core/tool.ts';
+import { classificationFallback, type ClassificationOutcome, type FallbackReason, parseClassification, type RegistryEligibility, type SpawnerResult } from '@butlers/framework/contracts';
+import { defineTool, meter, startSpan, traceIdOf } from '@butlers/framework';
 import { classificationPrompt, type RoutingHints } from '../lib/classify-prompt.ts';
 import { defined, spawnerOf } from '../lib/services.ts';
 

@@ -1,10 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { buildFanoutPlan } from '../../../contracts/build-fanout-plan.ts';
-import type { FanoutOverrides, FanoutPolicyInput } from '../../../contracts/fanout-plan.ts';
-import { startSpan, withSpan } from '../../../ecosystem/core/trace/span.ts';
-import { meter } from '../../../ecosystem/core/trace/telemetry.ts';
-import { defineTool, ToolError } from '../../../ecosystem/core/tool.ts';
+import { buildFanoutPlan, type FanoutOverrides, type FanoutPolicyInput } from '@butlers/framework/contracts';
+import { defineTool, meter, startSpan, ToolError, withSpan } from '@butlers/framework';
 import { aggregate, NO_RESPONSES, type Synthesize } from '../lib/aggregate.ts';
 import { executeFanout } from '../lib/fanout-executor.ts';
 import { fanoutLog } from '../lib/fanout-log.ts';

@@ -1,9 +1,6 @@
 import { z } from 'zod';
-import { dedupeKey } from '../../../contracts/dedupe-key.ts';
-import { validateEnvelope } from '../../../contracts/ingest-envelope.ts';
-import { childTrace, traceIdOf } from '../../../ecosystem/core/router/trace-context.ts';
-import { withSpan } from '../../../ecosystem/core/trace/span.ts';
-import { defineTool, ToolError } from '../../../ecosystem/core/tool.ts';
+import { dedupeKey, validateEnvelope } from '@butlers/framework/contracts';
+import { childTrace, defineTool, ToolError, traceIdOf, withSpan } from '@butlers/framework';
 
 const json = (v: unknown) => (v === undefined ? null : JSON.stringify(v));
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineTool, ToolError } from '../../../ecosystem/core/tool.ts';
+import { defineTool, ToolError } from '@butlers/framework';
 import { defined, routerOf } from '../lib/services.ts';
 
 const origin = z.enum(['dispatch', 'heartbeat', 'operator']);
