@@ -38,6 +38,11 @@ export function discoverRoster(dir: string): RosterEntry[] {
   return entries.sort((a, b) => a.tomlPort - b.tomlPort || a.name.localeCompare(b.name));
 }
 
+/** The entry of one butler folder, read from its butler.toml as discovery reads it. */
+export function readRosterEntry(dir: string): RosterEntry {
+  return readEntry(path.basename(dir), dir, path.join(dir, 'butler.toml'));
+}
+
 function readEntry(name: string, dir: string, tomlPath: string): RosterEntry {
   try {
     const doc = parse(readFileSync(tomlPath, 'utf8')) as Record<string, any>;

@@ -1,7 +1,10 @@
 import type pg from 'pg';
 import { expect, results } from '../../fixtures/index.ts';
 import { connectMcp } from '../../staging/mcp/client.ts';
-import { BUTLER_TABLES, CORE_TABLES } from './expected-schema.ts';
+import type { McpHandle } from '../../staging/mcp/client.ts';
+import { declaredTables, declaredTools, loadSqlParser } from '../../staging/roster-declarations.ts';
+import type { RosterEntry } from '../../staging/roster.ts';
+import { BUTLER_TABLES, CORE_TABLES, MODULE_TABLES } from './expected-schema.ts';
 
 /**
  * The per-butler smoke checks, written once and used both for the worker's
@@ -54,14 +57,48 @@ export async function checkCoreSchema(pool: pg.Pool, butler: string): Promise<vo
   }
 }
 
-/** No table that another butler owns may exist here. */
-export function foreignTables(butler: string, tables: string[]): string[] {
-  const foreign = new Set(
-    Object.entries(BUTLER_TABLES)
-      .filter(([owner]) => owner !== butler)
-      .flatMap(([, t]) => Object.keys(t)),
-  );
-  return tables.filter((t) => foreign.has(t));
+/**
+ * No table that another butler owns may exist here: owners are the butlers
+ * the requirements name and every butler of the roster, by its migrations.
+ */
+export function foreignTables(butler: string, tables: string[], roster: RosterEntry[] = []): string[] {
+  const foreign = new Set([
+    ...Object.entries(BUTLER_TABLES).filter(([owner]) => owner !== butler).flatMap(([, t]) => Object.keys(t)),
+    ...roster.filter((r) => r.name !== butler).flatMap((r) => Object.keys(declaredTables(r.dir))),
+  ]);
+  // A name this butler declares itself is its own, even when another butler of the roster uses it too.
+  const self = roster.find((r) => r.name === butler);
+  const own = new Set([...Object.keys(BUTLER_TABLES[butler] ?? {}), ...(self ? Object.keys(declaredTables(self.dir)) : [])]);
+  return tables.filter((t) => foreign.has(t) && !own.has(t));
+}
+
+/**
+ * The butler's own tables as its migrations declare them (read with
+ * PostgreSQL's parser, staging/roster-declarations.ts): each exists with
+ * exactly the declared columns, and nothing else is there beyond the core
+ * tables and active module tables. A butler new to the roster gets this with
+ * no test change.
+ */
+export async function checkOwnSchema(pool: pg.Pool, entry: Pick<RosterEntry, 'name' | 'dir'>, opts: { memoryActive: boolean; roster?: RosterEntry[] }): Promise<void> {
+  await loadSqlParser();
+  const declared = declaredTables(entry.dir);
+  const tables = await tableColumns(pool);
+  for (const [table, columns] of Object.entries(declared)) {
+    expect(tables[table], `${entry.name}: table ${table} (declared by its migrations)`).toBeDefined();
+    expect(Object.keys(tables[table]).sort(), `${entry.name}.${table} columns as its migrations declare them`).toEqual([...columns].sort());
+  }
+  const expected = new Set([...Object.keys(CORE_TABLES), ...Object.keys(declared), ...(opts.memoryActive ? Object.keys(MODULE_TABLES.memory) : [])]);
+  expect(Object.keys(tables).filter((t) => !expected.has(t)).sort(), `${entry.name}: tables no migration of its own declares`).toEqual([]);
+  expect(foreignTables(entry.name, Object.keys(tables), opts.roster), `${entry.name} holds another butler's tables`).toEqual([]);
+}
+
+/** Every tool the butler's `tools/` files define (read with TypeScript's parser) is listed over MCP. */
+export async function checkOwnTools(client: McpHandle, entry: Pick<RosterEntry, 'name' | 'dir'>): Promise<void> {
+  const files = declaredTools(entry.dir);
+  for (const f of files) expect(f.unreadable, `${f.file}: a defineTool name the check cannot read (use a string literal)`).toBe(0);
+  const listed = new Set((await client.listTools()).map((t) => t.name));
+  const missing = files.flatMap((f) => f.names.filter((n) => !listed.has(n)).map((n) => `${n} (${f.file})`));
+  expect(missing, `${entry.name}: tools its tools/ folder defines but MCP does not list`).toEqual([]);
 }
 
 export async function checkRegistryRow(

@@ -1,5 +1,6 @@
 import { test, expect, results } from './gate.ts';
 import { discoverRoster, rosterDir } from '../../staging/roster.ts';
+import { checkOwnTools } from './checks.ts';
 import { CORE_TOOLS, MODULE_TOOLS, ROSTER_TOOLS, expectedModuleStatus } from './expected-schema.ts';
 
 for (const entry of discoverRoster(rosterDir())) {
@@ -22,6 +23,8 @@ for (const entry of discoverRoster(rosterDir())) {
     const status = await client.call('status', {}, results.StatusResult);
     for (const t of CORE_TOOLS) expect(tools.has(t), `${entry.name} core tool ${t}`).toBe(true);
     for (const t of ROSTER_TOOLS[entry.name] ?? []) expect(tools.has(t), `${entry.name} roster tool ${t}`).toBe(true);
+    // Whatever its tools/ folder defines, for a butler the requirements do not name as much as for the six.
+    await checkOwnTools(client, entry);
     for (const [module, names] of Object.entries(MODULE_TOOLS)) {
       const active = status.modules[module]?.status === 'active';
       for (const t of names) expect(tools.has(t), `${entry.name}: ${t} listed iff ${module} is active`).toBe(active);

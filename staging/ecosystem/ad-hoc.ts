@@ -5,6 +5,7 @@ import { freePort } from '../ports.ts';
 import { dropButlerDatabases, provisionButlerDatabases, type StartedPostgres } from '../postgres/index.ts';
 import { withDatabase } from '../postgres/urls.ts';
 import type { Supervisor } from '../supervisor/supervisor.ts';
+import { readRosterEntry } from '../roster.ts';
 import { loopbackMcpUrl, stagingOverlay } from './overlay.ts';
 import type { AdHocButler, AdHocOptions } from './types.ts';
 
@@ -49,7 +50,11 @@ export function adHocLauncher(c: AdHocContext) {
       },
     });
     const handle = makeButlerHandle({
-      entry: { name: a.name, dir: a.rosterDir, tomlPort: port, modules: [], routable: true },
+      // Modules and routable as the folder's butler.toml declares them; the port is this launch's.
+      entry: (() => {
+        const declared = readRosterEntry(a.rosterDir);
+        return { name: a.name, dir: a.rosterDir, tomlPort: port, modules: declared.modules, routable: declared.routable };
+      })(),
       spec: c.supervisor.spec(key),
       supervisorKey: key,
       db,
