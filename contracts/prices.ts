@@ -43,14 +43,32 @@ export function priceFor(model: string, table: Readonly<Record<string, ModelPric
   return { model, price: table[DEFAULT_MODEL] ?? PRICES[DEFAULT_MODEL], fallback: true };
 }
 
-/** Cost in USD of the given token counts at a price. */
-export function priceTokens(price: ModelPrice, inputTokens: number, outputTokens: number): number {
-  return (inputTokens * price.inputPerMTok + outputTokens * price.outputPerMTok) / 1_000_000;
+/**
+ * Prompt-cache prices relative to the input price, as Anthropic lists them for
+ * every model: a cache write (5-minute TTL) costs 1.25×, a cache read 0.1×.
+ */
+export const CACHE_WRITE_MULTIPLIER = 1.25;
+export const CACHE_READ_MULTIPLIER = 0.1;
+
+/** Input tokens the prompt cache wrote and read, next to the uncached `input_tokens`. */
+export interface CacheTokens {
+  cacheCreationTokens?: number;
+  cacheReadTokens?: number;
+}
+
+/**
+ * Cost in USD of the given token counts at a price. `inputTokens` is the
+ * uncached input, as the API reports it; cache writes and reads are priced
+ * at their multiples of the input price.
+ */
+export function priceTokens(price: ModelPrice, inputTokens: number, outputTokens: number, cache: CacheTokens = {}): number {
+  const cachedInput = (cache.cacheCreationTokens ?? 0) * CACHE_WRITE_MULTIPLIER + (cache.cacheReadTokens ?? 0) * CACHE_READ_MULTIPLIER;
+  return ((inputTokens + cachedInput) * price.inputPerMTok + outputTokens * price.outputPerMTok) / 1_000_000;
 }
 
 /** Estimated USD for one model's tokens; unknown models are priced as the default (see `priceFor` for the flag). */
-export function costUsd(model: string, inputTokens: number, outputTokens: number): number {
-  return priceTokens(priceFor(model).price, inputTokens, outputTokens);
+export function costUsd(model: string, inputTokens: number, outputTokens: number, cache: CacheTokens = {}): number {
+  return priceTokens(priceFor(model).price, inputTokens, outputTokens, cache);
 }
 
 /** Same tokens at the seed figures, to compare with the original estimates. */

@@ -45,6 +45,9 @@ export const SessionRow = z
     output: z.string().nullable(),
     input_tokens: count,
     output_tokens: count,
+    /** Migration 0005; optional so rows read from an older schema still parse. */
+    cache_creation_input_tokens: count.optional(),
+    cache_read_input_tokens: count.optional(),
     api_requests: count,
     cost_usd: numeric,
     trace_id: z.string().nullable(),

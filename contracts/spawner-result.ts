@@ -29,6 +29,9 @@ export const SpawnerResult = z
     session_id: z.string().uuid().nullable(),
     input_tokens: tokens,
     output_tokens: tokens,
+    /** Prompt-cache input, not part of input_tokens (absent from results of older daemons). */
+    cache_creation_input_tokens: tokens.optional(),
+    cache_read_input_tokens: tokens.optional(),
     lock_wait_ms: z.number().nonnegative(),
   })
   .superRefine((r, ctx) => {

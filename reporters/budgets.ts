@@ -3,7 +3,11 @@ export const DEFAULT_SUITE_BUDGET_USD = 1.0;
 /** The functional core (smoke + flows) must stay under this in a live run. */
 export const DEFAULT_CORE_BUDGET_USD = 0.2;
 export const DEFAULT_CORE_PROJECTS: readonly string[] = ['smoke', 'flows'];
-/** No single test attempt may send more than this many input tokens (prompt bloat guard). */
+/**
+ * Prompt bloat guard: no session may read more than this many input tokens
+ * (uncached + cache writes + cache reads), and a test attempt no more than
+ * this many per session it ran (a one-session test: exactly this many).
+ */
 export const MAX_TEST_INPUT_TOKENS = 10_000;
 
 /** The budgets a live run is held to. */
@@ -59,7 +63,7 @@ export function resolveBudgetLimits(
 
 /** One budget compared with what was spent. */
 export interface BudgetCheck {
-  name: 'suite' | 'smoke+flows' | 'test-input-tokens';
+  name: 'suite' | 'smoke+flows' | 'test-input-tokens' | 'session-input-tokens';
   limit: number;
   actual: number;
   exceeded: boolean;
@@ -98,20 +102,46 @@ export function coreBudget(limits: BudgetLimits, coreUsd: number, enforced: bool
 /**
  * The per-test input-token limit for one attempt. The cost fixture uses it
  * too (OBS-24): live → the test fails naming the limit; double → a warning.
+ * The limit is per session: a test that fans out to `sessions` sessions by
+ * design (a heartbeat tick reaching every butler) may read that many prompts;
+ * each of them is also held to the limit on its own (`sessionTokenBudget`).
  */
 export function testTokenBudget(
   title: string,
   inputTokens: number,
   mode: 'double' | 'live',
   limit: number = MAX_TEST_INPUT_TOKENS,
+  sessions = 1,
+): BudgetCheck {
+  const n = Math.max(1, Math.floor(sessions));
+  const scaled = limit * n;
+  const exceeded = inputTokens > scaled;
+  const what = n === 1 ? `${int(limit)} input tokens` : `${int(limit)} input tokens per session (${n} sessions: ${int(scaled)})`;
+  return {
+    name: 'test-input-tokens',
+    limit: scaled,
+    actual: inputTokens,
+    exceeded,
+    enforced: mode === 'live',
+    message: `per-test limit of ${what} ${exceeded ? 'exceeded' : 'kept'}: ${title} used ${int(inputTokens)}`,
+  };
+}
+
+/** The same limit for one session: what a single model conversation read, cached or not. */
+export function sessionTokenBudget(
+  title: string,
+  session: { butler: string; session_id: string },
+  inputTokens: number,
+  mode: 'double' | 'live',
+  limit: number = MAX_TEST_INPUT_TOKENS,
 ): BudgetCheck {
   const exceeded = inputTokens > limit;
   return {
-    name: 'test-input-tokens',
+    name: 'session-input-tokens',
     limit,
     actual: inputTokens,
     exceeded,
     enforced: mode === 'live',
-    message: `per-test limit of ${int(limit)} input tokens ${exceeded ? 'exceeded' : 'kept'}: ${title} used ${int(inputTokens)}`,
+    message: `per-session limit of ${int(limit)} input tokens ${exceeded ? 'exceeded' : 'kept'}: ${title}, ${session.butler} session ${session.session_id} used ${int(inputTokens)}`,
   };
 }

@@ -4,6 +4,8 @@ export const COST_ATTACHMENT_NAME = 'cost';
 export const COST_CONTENT_TYPE = 'application/json';
 
 const count = z.number().int().nonnegative();
+/** Prompt-cache counters: absent in attachments written before caching was recorded, so 0 by default. */
+const cacheCount = count.default(0);
 
 /** One LLM session a test caused, as read from its `sessions` row. */
 export const CostSession = z
@@ -12,14 +14,19 @@ export const CostSession = z
     session_id: z.string().min(1),
     kind: z.enum(['task', 'classification', 'synthesis']),
     model: z.string().min(1),
+    /** Uncached input, as the API reports `input_tokens`. */
     input_tokens: count,
     output_tokens: count,
+    cache_creation_input_tokens: cacheCount,
+    cache_read_input_tokens: cacheCount,
     api_requests: count,
   })
   .strict();
 export type CostSession = z.infer<typeof CostSession>;
 
-const ModelTotals = z.object({ calls: count, input_tokens: count, output_tokens: count }).strict();
+const ModelTotals = z
+  .object({ calls: count, input_tokens: count, output_tokens: count, cache_creation_input_tokens: cacheCount, cache_read_input_tokens: cacheCount })
+  .strict();
 export type ModelTotals = z.infer<typeof ModelTotals>;
 
 /**
@@ -36,12 +43,14 @@ export const CostAttachment = z
     api_requests: count,
     input_tokens: count,
     output_tokens: count,
+    cache_creation_input_tokens: cacheCount,
+    cache_read_input_tokens: cacheCount,
     by_model: z.record(z.string(), ModelTotals),
   })
   .strict()
   .superRefine((a, ctx) => {
     const expected = totalsOf(a.sessions);
-    for (const key of ['calls', 'api_requests', 'input_tokens', 'output_tokens'] as const) {
+    for (const key of ['calls', 'api_requests', ...TOKEN_KEYS] as const) {
       if (a[key] !== expected[key]) {
         ctx.addIssue({ code: 'custom', path: [key], message: `${key} is ${a[key]} but its sessions sum to ${expected[key]}` });
       }
@@ -52,17 +61,30 @@ export const CostAttachment = z
   });
 export type CostAttachment = z.infer<typeof CostAttachment>;
 
+/** The token counters every level (session, model, attachment) carries. */
+export const TOKEN_KEYS = ['input_tokens', 'output_tokens', 'cache_creation_input_tokens', 'cache_read_input_tokens'] as const;
+
+/**
+ * Everything the model read for these counters: uncached input plus cache
+ * writes and reads. Caching lowers the price of input, not its size, so the
+ * per-test input-token guard counts this.
+ */
+export function allInputTokens(t: { input_tokens: number; cache_creation_input_tokens?: number; cache_read_input_tokens?: number }): number {
+  return t.input_tokens + (t.cache_creation_input_tokens ?? 0) + (t.cache_read_input_tokens ?? 0);
+}
+
 function totalsOf(sessions: CostSession[]): Omit<CostAttachment, 'mode' | 'sessions'> {
-  const totals = { calls: 0, api_requests: 0, input_tokens: 0, output_tokens: 0, by_model: {} as Record<string, ModelTotals> };
+  const zero = () => ({ input_tokens: 0, output_tokens: 0, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 });
+  const totals = { calls: 0, api_requests: 0, ...zero(), by_model: {} as Record<string, ModelTotals> };
   for (const s of sessions) {
     totals.calls += 1;
     totals.api_requests += s.api_requests;
-    totals.input_tokens += s.input_tokens;
-    totals.output_tokens += s.output_tokens;
-    const m = (totals.by_model[s.model] ??= { calls: 0, input_tokens: 0, output_tokens: 0 });
+    const m = (totals.by_model[s.model] ??= { calls: 0, ...zero() });
     m.calls += 1;
-    m.input_tokens += s.input_tokens;
-    m.output_tokens += s.output_tokens;
+    for (const k of TOKEN_KEYS) {
+      totals[k] += s[k];
+      m[k] += s[k];
+    }
   }
   return totals;
 }
@@ -83,6 +105,8 @@ export interface CostSessionSource {
   model: string;
   input_tokens: number | null;
   output_tokens: number | null;
+  cache_creation_input_tokens?: number | null;
+  cache_read_input_tokens?: number | null;
   api_requests: number | null;
 }
 
@@ -99,6 +123,8 @@ export function costAttachmentFrom(sessions: readonly CostSessionSource[], mode:
     model: s.model,
     input_tokens: s.input_tokens ?? 0,
     output_tokens: s.output_tokens ?? 0,
+    cache_creation_input_tokens: s.cache_creation_input_tokens ?? 0,
+    cache_read_input_tokens: s.cache_read_input_tokens ?? 0,
     api_requests: s.api_requests ?? 0,
   }));
   const parsed = z.array(CostSession).safeParse(shaped);

@@ -1,4 +1,5 @@
 import { int, usd } from './budgets.ts';
+import { allInputTokens } from './cost-attachment.ts';
 import type { CostSummary } from './cost-summary.ts';
 
 function modeLabel(summary: CostSummary): string {
@@ -15,6 +16,8 @@ export function formatSummaryBox(summary: CostSummary): string {
     ['LLM calls', int(t.calls)],
     ['API requests', int(t.api_requests)],
     ['Input tokens', int(t.input_tokens)],
+    ['Cache writes', int(t.cache_creation_input_tokens)],
+    ['Cache reads', int(t.cache_read_input_tokens)],
     ['Output tokens', int(t.output_tokens)],
     ['Estimated cost', `${usd(t.cost_usd)}${synthetic}  [seed prices: ${usd(t.cost_usd_seed)}]`],
     ['Mode', modeLabel(summary)],
@@ -32,11 +35,13 @@ export function formatSummaryBox(summary: CostSummary): string {
 /** Per-test rows (title, sessions, input, output, cost) to spot prompt bloat. */
 export function formatTestTable(summary: CostSummary): string {
   if (summary.tests.length === 0) return 'No test recorded LLM sessions.';
-  const header = ['Test', 'Sessions', 'Input', 'Output', 'Cost'];
+  // Input = everything the model read (uncached + cache writes + reads): what the per-test limit judges.
+  const header = ['Test', 'Sessions', 'Input', 'Cached', 'Output', 'Cost'];
   const rows = summary.tests.map((r) => [
     `[${r.project}] ${r.title}${r.attempts > 1 ? ` (${r.attempts} attempts)` : ''}`,
     int(r.calls),
-    int(r.input_tokens),
+    int(allInputTokens(r)),
+    int(r.cache_creation_input_tokens + r.cache_read_input_tokens),
     int(r.output_tokens),
     usd(r.cost_usd),
   ]);

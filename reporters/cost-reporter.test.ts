@@ -64,7 +64,7 @@ test.describe('cost reporter', () => {
       expect(out).toContain(label);
     }
     expect(out).toMatch(/Input tokens\s+9,500/);
-    expect(out).toMatch(/\[flows\] health-weight-log\s+2\s+3,500\s+800\s+\$0\.0075/);
+    expect(out).toMatch(/\[flows\] health-weight-log\s+2\s+3,500\s+0\s+800\s+\$0\.0075/);
   });
 
   test('writes cost-summary.json to the option path, and E2E_COST_FILE wins over it', async () => {
@@ -108,9 +108,15 @@ test.describe('cost reporter', () => {
     expect(text(env.lines, 'error')).toContain('whole-suite budget $0.0100 (E2E_BUDGET_USD) exceeded: total $0.0150');
 
     const tokens = reporter();
-    tokens.r.onTestEnd(fakeTest('flows', 'bloated'), fakeResult([json(costAttachmentFrom([session('m', 6000, 1), session('claude-haiku-4-5-20251001', 4001, 1)], 'live'))]));
+    // The limit is 10,000 per session: two sessions may read 20,000 together, and neither more than 10,000.
+    tokens.r.onTestEnd(fakeTest('flows', 'bloated'), fakeResult([json(costAttachmentFrom([session('m', 6000, 1), session('claude-haiku-4-5-20251001', 14001, 1)], 'live'))]));
     expect(await end(tokens.r)).toEqual({ status: 'failed' });
-    expect(text(tokens.lines, 'error')).toContain('per-test limit of 10,000 input tokens exceeded: [flows] bloated used 10,001');
+    expect(text(tokens.lines, 'error')).toContain('per-test limit of 10,000 input tokens per session (2 sessions: 20,000) exceeded: [flows] bloated used 20,001');
+    expect(text(tokens.lines, 'error')).toMatch(/per-session limit of 10,000 input tokens exceeded: \[flows\] bloated, health session \S+ used 14,001/);
+    const single = reporter();
+    single.r.onTestEnd(fakeTest('flows', 'one-bloated-session'), fakeResult([json(costAttachmentFrom([session('claude-haiku-4-5-20251001', 10_001, 1)], 'live'))]));
+    expect(await end(single.r)).toEqual({ status: 'failed' });
+    expect(text(single.lines, 'error')).toContain('per-test limit of 10,000 input tokens exceeded: [flows] one-bloated-session used 10,001');
     expect(text(tokens.lines, 'warn')).toContain('model "m" is not in reporters/prices.ts');
   });
 

@@ -1,5 +1,5 @@
-import type { CostAttachment } from './cost-attachment.ts';
-import { coreBudget, suiteBudget, testTokenBudget, type BudgetCheck, type BudgetLimits } from './budgets.ts';
+import { allInputTokens, TOKEN_KEYS, type CostAttachment } from './cost-attachment.ts';
+import { coreBudget, sessionTokenBudget, suiteBudget, testTokenBudget, type BudgetCheck, type BudgetLimits } from './budgets.ts';
 import { priceFor, priceTokens, SEED_PRICE } from './prices.ts';
 
 /** One `cost` attachment of one test attempt, with where it came from. */
@@ -14,11 +14,26 @@ export interface CostRecord {
   attachment: CostAttachment;
 }
 
-interface Tokens {
-  calls: number;
-  api_requests: number;
+interface TokenCounts {
+  /** Uncached input (the API's `input_tokens`). */
   input_tokens: number;
   output_tokens: number;
+  /** Input written to the prompt cache, priced at 1.25× input. */
+  cache_creation_input_tokens: number;
+  /** Input read from the prompt cache, priced at 0.1× input. */
+  cache_read_input_tokens: number;
+}
+
+interface Tokens extends TokenCounts {
+  calls: number;
+  api_requests: number;
+}
+
+const zeroTokens = (): TokenCounts => ({ input_tokens: 0, output_tokens: 0, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 });
+
+/** Cost of one model's counters, cache writes and reads at their multiples of the input price. */
+function priced(price: Parameters<typeof priceTokens>[0], t: TokenCounts): number {
+  return priceTokens(price, t.input_tokens, t.output_tokens, { cacheCreationTokens: t.cache_creation_input_tokens, cacheReadTokens: t.cache_read_input_tokens });
 }
 
 /** Integer token sums per model; cost is derived from them, so totals do not depend on the order results arrive in. */
@@ -27,34 +42,31 @@ class Tally implements Tokens {
   api_requests = 0;
   input_tokens = 0;
   output_tokens = 0;
-  readonly byModel = new Map<string, { calls: number; input_tokens: number; output_tokens: number }>();
+  cache_creation_input_tokens = 0;
+  cache_read_input_tokens = 0;
+  readonly byModel = new Map<string, TokenCounts & { calls: number }>();
 
   add(a: CostAttachment): void {
     this.calls += a.calls;
     this.api_requests += a.api_requests;
-    this.input_tokens += a.input_tokens;
-    this.output_tokens += a.output_tokens;
+    for (const k of TOKEN_KEYS) this[k] += a[k];
     for (const [model, m] of Object.entries(a.by_model)) {
-      const t = this.byModel.get(model) ?? { calls: 0, input_tokens: 0, output_tokens: 0 };
+      const t = this.byModel.get(model) ?? { calls: 0, ...zeroTokens() };
       t.calls += m.calls;
-      t.input_tokens += m.input_tokens;
-      t.output_tokens += m.output_tokens;
+      for (const k of TOKEN_KEYS) t[k] += m[k];
       this.byModel.set(model, t);
     }
   }
 
   costUsd(): number {
     let total = 0;
-    for (const model of [...this.byModel.keys()].sort()) {
-      const t = this.byModel.get(model)!;
-      total += priceTokens(priceFor(model).price, t.input_tokens, t.output_tokens);
-    }
+    for (const model of [...this.byModel.keys()].sort()) total += priced(priceFor(model).price, this.byModel.get(model)!);
     return round(total);
   }
 
   tokens(): Tokens & { cost_usd: number } {
-    const { calls, api_requests, input_tokens, output_tokens } = this;
-    return { calls, api_requests, input_tokens, output_tokens, cost_usd: this.costUsd() };
+    const { calls, api_requests, input_tokens, output_tokens, cache_creation_input_tokens, cache_read_input_tokens } = this;
+    return { calls, api_requests, input_tokens, output_tokens, cache_creation_input_tokens, cache_read_input_tokens, cost_usd: this.costUsd() };
   }
 }
 
@@ -77,7 +89,7 @@ export interface CostSummary {
   mode: CostMode;
   synthetic: boolean;
   totals: Tokens & { tests: number; attempts: number; cost_usd: number; cost_usd_seed: number };
-  by_model: Record<string, { calls: number; input_tokens: number; output_tokens: number; cost_usd: number; priced_as_default: boolean }>;
+  by_model: Record<string, TokenCounts & { calls: number; cost_usd: number; priced_as_default: boolean }>;
   by_project: Record<string, Tokens & { cost_usd: number }>;
   tests: CostTestRow[];
   budgets: BudgetCheck[];
@@ -107,7 +119,7 @@ export function summarizeCost(
   const liveCore = new Tally();
   const projects = new Map<string, Tally>();
   const tests = new Map<string, { row: Omit<CostTestRow, keyof Tokens | 'cost_usd' | 'attempts' | 'mode'>; tally: Tally; modes: Set<string>; attempts: Set<number>; line: number }>();
-  const attempts = new Map<string, { title: string; input: number; live: boolean }>();
+  const attempts = new Map<string, { title: string; input: number; sessions: number; live: boolean; over: BudgetCheck[] }>();
 
   for (const r of records) {
     const a = r.attachment;
@@ -126,9 +138,15 @@ export function summarizeCost(
     t.attempts.add(r.retry);
     tests.set(r.key, t);
     const attemptKey = `${r.key}\u0000${r.retry}`;
-    const attempt = attempts.get(attemptKey) ?? { title: `[${r.project}] ${r.title}${r.retry > 0 ? ` (retry ${r.retry})` : ''}`, input: 0, live: false };
-    attempt.input += a.input_tokens;
+    const attempt = attempts.get(attemptKey) ?? { title: `[${r.project}] ${r.title}${r.retry > 0 ? ` (retry ${r.retry})` : ''}`, input: 0, sessions: 0, live: false, over: [] };
+    // The guard is on what the model read, cached or not (caching changes the price, not the prompt).
+    attempt.input += allInputTokens(a);
+    attempt.sessions += a.sessions.length;
     attempt.live ||= a.mode === 'live';
+    for (const s of a.sessions) {
+      const check = sessionTokenBudget(attempt.title, s, allInputTokens(s), a.mode, limits.maxTestInputTokens);
+      if (check.exceeded) attempt.over.push(check);
+    }
     attempts.set(attemptKey, attempt);
   }
 
@@ -141,8 +159,9 @@ export function summarizeCost(
   ];
   for (const key of [...attempts.keys()].sort()) {
     const attempt = attempts.get(key)!;
-    const check = testTokenBudget(attempt.title, attempt.input, attempt.live ? 'live' : 'double', limits.maxTestInputTokens);
+    const check = testTokenBudget(attempt.title, attempt.input, attempt.live ? 'live' : 'double', limits.maxTestInputTokens, attempt.sessions);
     if (check.exceeded) budgets.push(check);
+    budgets.push(...attempt.over);
   }
 
   const rows = [...tests.values()]
@@ -153,7 +172,7 @@ export function summarizeCost(
   for (const model of [...all.byModel.keys()].sort()) {
     const t = all.byModel.get(model)!;
     const lookup = priceFor(model);
-    by_model[model] = { ...t, cost_usd: round(priceTokens(lookup.price, t.input_tokens, t.output_tokens)), priced_as_default: lookup.fallback };
+    by_model[model] = { ...t, cost_usd: round(priced(lookup.price, t)), priced_as_default: lookup.fallback };
   }
   const by_project: CostSummary['by_project'] = {};
   for (const project of [...projects.keys()].sort()) by_project[project] = projects.get(project)!.tokens();
@@ -169,7 +188,7 @@ export function summarizeCost(
       tests: tests.size,
       attempts: attempts.size,
       ...all.tokens(),
-      cost_usd_seed: round(priceTokens(SEED_PRICE, all.input_tokens, all.output_tokens)),
+      cost_usd_seed: round(priced(SEED_PRICE, all)),
     },
     by_model,
     by_project,

@@ -9,6 +9,15 @@ import type { z } from 'zod';
  */
 export type Audience = 'all' | 'operator';
 
+/**
+ * Whether a session is offered an `all` tool. `offered` (the default): every
+ * session of the butler lists it. `opt_in`: only when the butler names it in
+ * `runtime.session_tools` — for tools most sessions never need (reports for
+ * operators, changing the butler's own schedule), so they do not fill every
+ * model request. Operator callers always see every tool.
+ */
+export type SessionOffer = 'offered' | 'opt_in';
+
 /** Per-call context handed to every tool handler by the butler's MCP server. */
 export interface ToolContext {
   /** The butler serving the call (folder name). */
@@ -38,6 +47,8 @@ export interface ToolDef<S extends z.ZodRawShape = z.ZodRawShape> {
   /** What it does, ending with a `Use when:` list (and `Kinds:` where it records kinds of things). */
   description: string;
   audience?: Audience;
+  /** Whether sessions are offered it without `runtime.session_tools` naming it (default `offered`). */
+  session?: SessionOffer;
   /** Set for module tools: the module that registered it (span attribute `tool.module`). */
   module?: string;
   /** zod raw shape of the arguments; published to clients as JSON Schema. */

@@ -171,7 +171,7 @@ export async function startDaemon(o: StartDaemonOptions): Promise<DaemonHandle |
     ]);
     const shutdown = new AbortController();
     const reg = new ToolRegistry({
-      butler: name, log, redactor,
+      butler: name, log, redactor, sessionTools: config.runtime.session_tools,
       context: () => ({ butler: name, db: pool, config, services }),
       intercept: composeIntercepts(started.map((e) => e.intercept)),
     });
@@ -181,6 +181,10 @@ export async function startDaemon(o: StartDaemonOptions): Promise<DaemonHandle |
       throw new StartupError('server', `registering tools failed: ${(err as Error).message}`);
     }
     registry = reg;
+    // A name in runtime.session_tools that no registered tool has (a typo, an inactive module) offers nothing: say so.
+    for (const tool of config.runtime.session_tools.filter((t) => !reg.get(t))) {
+      log.warn({ event: 'config.session_tool_unknown', tool }, `runtime.session_tools names ${tool}, which this butler does not serve; sessions are not offered it`);
+    }
     timer.mark(`tools(${roster.cached ? 'cached' : 'built'} ${roster.ms}ms)`);
 
     try {

@@ -26,6 +26,8 @@ export function createStatusTool(info: DaemonInfo): ToolDef {
   let last = { healthy: true, tasks: 0 };
   return defineTool({
     name: 'status',
+    // Daemon health for operators and the router's probes (which call without a session token); sessions opt in.
+    session: 'opt_in',
     description:
       'Report this butler\'s health: identity, uptime, modules, database pool, spawner, scheduler and approval gates.\n' +
       'Use when: is the butler up; check health or status; which modules are active.',

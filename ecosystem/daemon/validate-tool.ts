@@ -28,6 +28,9 @@ function check(t: unknown, where: string): ToolDef {
   if (d.audience !== undefined && d.audience !== 'all' && d.audience !== 'operator') {
     fail(`tool ${d.name}: audience must be "all" or "operator", got ${JSON.stringify(d.audience)}`);
   }
+  if (d.session !== undefined && d.session !== 'offered' && d.session !== 'opt_in') {
+    fail(`tool ${d.name}: session must be "offered" or "opt_in", got ${JSON.stringify(d.session)}`);
+  }
   if (d.sensitive !== undefined) {
     if (!Array.isArray(d.sensitive)) fail(`tool ${d.name}: sensitive must be a list of argument names`);
     for (const s of d.sensitive as unknown[]) {

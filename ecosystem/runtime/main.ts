@@ -30,7 +30,7 @@ function finish(result: RuntimeResult, code: number): void {
 }
 
 function failed(model: string, error: RuntimeErrorCode, message: string): RuntimeResult {
-  return { output: '', tool_calls: [], usage: { input_tokens: null, output_tokens: null }, api_requests: 0, model, error, error_message: message };
+  return { output: '', tool_calls: [], usage: { input_tokens: null, output_tokens: null, cache_creation_input_tokens: null, cache_read_input_tokens: null }, api_requests: 0, model, error, error_message: message };
 }
 
 async function main(): Promise<void> {

@@ -27,7 +27,14 @@ export async function runToolLoop(o: LoopOptions): Promise<RuntimeResult> {
   const { args, log } = o;
   const messages: Anthropic.MessageParam[] = [{ role: 'user', content: o.input.prompt }];
   const toolCalls: RuntimeToolCall[] = [];
-  const usage = { input_tokens: null as number | null, output_tokens: null as number | null };
+  const usage: RuntimeResult['usage'] = { input_tokens: null, output_tokens: null, cache_creation_input_tokens: null, cache_read_input_tokens: null };
+  // Prompt caching: the tool list and the system prompt are the same on every
+  // turn, so both end in a breakpoint; the API caches that prefix once it is at
+  // least the model's minimum cacheable length and reads it on later turns.
+  const tools = withCacheBreakpoint(o.server.tools);
+  const system: Anthropic.TextBlockParam[] | undefined = o.input.system_prompt
+    ? [{ type: 'text', text: o.input.system_prompt, cache_control: { type: 'ephemeral' } }]
+    : undefined;
   let apiRequests = 0;
   let output = '';
   const result = (extra: Partial<RuntimeResult> = {}): RuntimeResult => ({
@@ -42,9 +49,9 @@ export async function runToolLoop(o: LoopOptions): Promise<RuntimeResult> {
       res = await o.anthropic.messages.create({
         model: args.model,
         max_tokens: o.maxTokens ?? 4096,
-        ...(o.input.system_prompt ? { system: o.input.system_prompt } : {}),
+        ...(system ? { system } : {}),
         messages,
-        ...(o.server.tools.length ? { tools: o.server.tools } : {}),
+        ...(tools.length ? { tools } : {}),
       });
     } catch (err) {
       const e = classifyApiError(err);
@@ -53,10 +60,15 @@ export async function runToolLoop(o: LoopOptions): Promise<RuntimeResult> {
       return result({ error: e.code, error_message: e.message });
     }
     if (res.usage) {
-      usage.input_tokens = (usage.input_tokens ?? 0) + (res.usage.input_tokens ?? 0);
-      usage.output_tokens = (usage.output_tokens ?? 0) + (res.usage.output_tokens ?? 0);
+      for (const k of USAGE_FIELDS) usage[k] = (usage[k] ?? 0) + (res.usage[k] ?? 0);
     }
-    llm.setAttributes({ 'llm.input_tokens': res.usage?.input_tokens, 'llm.output_tokens': res.usage?.output_tokens, 'llm.stop_reason': res.stop_reason });
+    llm.setAttributes({
+      'llm.input_tokens': res.usage?.input_tokens,
+      'llm.output_tokens': res.usage?.output_tokens,
+      'llm.cache_creation_input_tokens': res.usage?.cache_creation_input_tokens ?? undefined,
+      'llm.cache_read_input_tokens': res.usage?.cache_read_input_tokens ?? undefined,
+      'llm.stop_reason': res.stop_reason,
+    });
     llm.end();
     const text = res.content.flatMap((b) => (b.type === 'text' ? [b.text] : [])).join('\n').trim();
     if (text) output = text;
@@ -81,4 +93,12 @@ export async function runToolLoop(o: LoopOptions): Promise<RuntimeResult> {
   }
   log.warn({ event: 'runtime.max_turns', max_turns: args.maxTurns }, `the model still wanted tools after ${args.maxTurns} turns`);
   return result({ error: 'max_turns', error_message: `the model still wanted tools after ${args.maxTurns} turns` });
+}
+
+/** The usage counters summed over a session's requests (all four are what the API bills). */
+const USAGE_FIELDS = ['input_tokens', 'output_tokens', 'cache_creation_input_tokens', 'cache_read_input_tokens'] as const;
+
+/** The tools with a cache breakpoint on the last one (which caches the whole list); the input is not changed. */
+export function withCacheBreakpoint(tools: readonly Anthropic.Tool[]): Anthropic.Tool[] {
+  return tools.map((t, i) => (i === tools.length - 1 ? { ...t, cache_control: { type: 'ephemeral' as const } } : t));
 }

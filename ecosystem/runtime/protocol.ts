@@ -59,7 +59,16 @@ export type RuntimeErrorCode =
 export interface RuntimeResult {
   output: string;
   tool_calls: RuntimeToolCall[];
-  usage: { input_tokens: number | null; output_tokens: number | null };
+  /**
+   * Summed over the session's requests, as the API reports them: `input_tokens`
+   * is only the input neither written to nor read from the prompt cache.
+   */
+  usage: {
+    input_tokens: number | null;
+    output_tokens: number | null;
+    cache_creation_input_tokens: number | null;
+    cache_read_input_tokens: number | null;
+  };
   api_requests: number;
   model: string;
   error?: RuntimeErrorCode;

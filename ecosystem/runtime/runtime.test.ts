@@ -93,7 +93,12 @@ test('runs the tool loop: one MCP call with the token and a child traceparent, o
   expect(log.every((r) => r.butler === 'health' && r.session_kind === 'task' && r.tag === 'tag-rt-happy')).toBe(true);
   expect(log[0].tools.sort()).toEqual(['explode', 'measurement_log']);
   const detail = await double.control.request(log[0].id);
-  expect((detail?.request as { system?: unknown }).system).toBe('You are the health butler.');
+  // Prompt caching: the system prompt and the last tool carry the breakpoints (the tool list and system are the same every turn).
+  const sent = detail?.request as { system?: unknown; tools: Array<{ name: string; cache_control?: unknown }> };
+  expect(sent.system).toEqual([{ type: 'text', text: 'You are the health butler.', cache_control: { type: 'ephemeral' } }]);
+  expect(sent.tools.map((t) => t.cache_control ?? null)).toEqual([null, { type: 'ephemeral' }]);
+  // This prompt is far below Haiku 4.5's 4,096-token minimum: nothing cached, all of it input.
+  expect(result.usage).toMatchObject({ cache_creation_input_tokens: 0, cache_read_input_tokens: 0 });
   const events = stderr.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l).event);
   expect(events).toEqual(expect.arrayContaining(['runtime.started', 'runtime.tool_call', 'runtime.finished']));
 });
@@ -148,4 +153,24 @@ test('turn limit, broken MCP config and bad stdin are reported as errors', async
   const bad = await runRuntime({ sessionId: 'rt-stdin', stdin: 'not json' });
   expect(bad.code).toBe(2);
   expect(bad.result.error).toBe('invalid_input');
+});
+
+test('a prompt past the cacheable minimum is written on the first turn and read on the next; the result sums all four counters', async () => {
+  const system = `You are the health butler.\n${'Record what the owner tells you, exactly as given, with the right tool. '.repeat(260)}`;
+  const { code, result } = await runRuntime({ sessionId: 'rt-cache', stdin: JSON.stringify({ prompt: 'Log weight 80kg', system_prompt: system }) });
+  expect(code).toBe(0);
+  const usages: Array<Record<string, number>> = [];
+  for (const entry of await double.control.requests({ session_id: 'rt-cache' })) {
+    usages.push(((await double.control.request(entry.id))?.response?.body as { usage: Record<string, number> }).usage);
+  }
+  expect(usages).toHaveLength(2);
+  expect(usages[0].cache_creation_input_tokens).toBeGreaterThanOrEqual(4096);
+  expect(usages[1]).toMatchObject({ cache_creation_input_tokens: 0, cache_read_input_tokens: usages[0].cache_creation_input_tokens });
+  const sum = (k: string) => usages.reduce((n, u) => n + u[k], 0);
+  expect(result.usage).toEqual({
+    input_tokens: sum('input_tokens'),
+    output_tokens: sum('output_tokens'),
+    cache_creation_input_tokens: sum('cache_creation_input_tokens'),
+    cache_read_input_tokens: sum('cache_read_input_tokens'),
+  });
 });

@@ -84,19 +84,27 @@ test('CON-40 tokens are counted in the result and the row; in double mode they e
   expect(r.input_tokens).toBeGreaterThan(0);
   expect(r.output_tokens).toBeGreaterThan(0);
   const [row] = await rowsByTag(sql, 'health', tag);
-  expect({ input: Number(row.input_tokens), output: Number(row.output_tokens) }).toEqual({ input: r.input_tokens, output: r.output_tokens });
+  const counters = (x: Record<string, unknown>) => ({
+    input: Number(x.input_tokens), output: Number(x.output_tokens),
+    cache_write: Number(x.cache_creation_input_tokens), cache_read: Number(x.cache_read_input_tokens),
+  });
+  expect(counters(row)).toEqual(counters(r));
   if (model.mode === 'double') {
     const control = model.requireDouble();
-    const usage = { input: 0, output: 0, requests: 0 };
+    const usage = { input: 0, output: 0, cache_write: 0, cache_read: 0 };
+    let requests = 0;
     for (const entry of await control.requests({ session_id: r.session_id! })) {
       const detail = await control.request(entry.id);
-      const u = (detail?.response?.body as { usage?: { input_tokens?: number; output_tokens?: number } } | undefined)?.usage;
+      const u = (detail?.response?.body as { usage?: Record<string, number> } | undefined)?.usage;
       usage.input += u?.input_tokens ?? 0;
       usage.output += u?.output_tokens ?? 0;
-      usage.requests++;
+      usage.cache_write += u?.cache_creation_input_tokens ?? 0;
+      usage.cache_read += u?.cache_read_input_tokens ?? 0;
+      requests++;
     }
-    expect(usage.requests, 'a tool-using session makes more than one model request').toBeGreaterThan(1);
-    expect({ input: r.input_tokens, output: r.output_tokens }).toEqual({ input: usage.input, output: usage.output });
+    expect(requests, 'a tool-using session makes more than one model request').toBeGreaterThan(1);
+    // Every counter the API reports is summed into the result and the row, cache writes and reads included.
+    expect(counters(r)).toEqual(usage);
   }
 });
 

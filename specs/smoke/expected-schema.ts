@@ -18,7 +18,7 @@ export const CORE_TABLES: Record<string, Record<string, string>> = {
     lock_wait_ms: 'integer', tool_calls: 'jsonb', output: 'text', input_tokens: 'integer',
     output_tokens: 'integer', api_requests: 'integer', cost_usd: 'numeric', trace_id: 'text',
     error: 'text', request_id: 'uuid', subrequest_id: 'text', tag: 'text', scheduled_task_id: 'uuid',
-    runtime_pid: 'integer',
+    runtime_pid: 'integer', cache_creation_input_tokens: 'integer', cache_read_input_tokens: 'integer',
   },
   approvals: {
     id: 'uuid', tool_name: 'text', tool_args: 'jsonb', session_id: 'uuid', status: 'text',

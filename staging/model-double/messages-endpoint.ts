@@ -5,6 +5,7 @@ import { type Fault, type FaultAction, type FaultStore, errorTypeFor } from './f
 import type { HoldRegistry } from './holds.ts';
 import { toolUseId } from './ids.ts';
 import { decide, toResponse } from './policy.ts';
+import { CacheControlError, type PromptCache, breakpoints } from './prompt-cache.ts';
 import { readClassificationInput } from './registry.ts';
 import type { RequestLog } from './request-log.ts';
 import { firstUserText, promptText } from './request-text.ts';
@@ -24,6 +25,8 @@ export interface EndpointDeps {
   faults: FaultStore;
   requests: RequestLog;
   holds: HoldRegistry;
+  /** The instance's prompt cache (`cache_control` breakpoints). */
+  cache: PromptCache;
   logger?: ModelDoubleLogger;
 }
 
@@ -90,6 +93,13 @@ export async function handleMessages(req: IncomingMessage, res: ServerResponse, 
     return;
   }
   const body = validated.req;
+  try {
+    breakpoints(body);
+  } catch (err) {
+    if (!(err instanceof CacheControlError)) throw err;
+    finish(400, errorBody('invalid_request_error', err.message), `rejected: ${err.message}`);
+    return;
+  }
   deps.requests.setRequest(entry.id, {
     model: body.model,
     max_tokens: body.max_tokens,
@@ -133,10 +143,11 @@ export async function handleMessages(req: IncomingMessage, res: ServerResponse, 
     }
     const out = forced(a, fault, raw, body);
     if (out) {
-      finish(200, toResponse(body, raw, out), out.summary);
+      finish(200, toResponse(body, raw, out, deps.cache.usage(body, Date.now())), out.summary);
       return;
     }
   }
-  const out = decide(body, new Date());
-  finish(200, toResponse(body, raw, out), out.summary);
+  const now = new Date();
+  const out = decide(body, now);
+  finish(200, toResponse(body, raw, out, deps.cache.usage(body, now.getTime())), out.summary);
 }

@@ -1,6 +1,7 @@
 // The deterministic generic policy: classification when the prompt carries a
 // registry and a message block, tool use otherwise. Reads the body only.
 import { classify } from './classify.ts';
+import { type InputUsage, estimateTokens, requestChars } from './prompt-cache.ts';
 import { messageId } from './ids.ts';
 import { readClassificationInput } from './registry.ts';
 import { promptText } from './request-text.ts';
@@ -19,12 +20,7 @@ export function decide(req: MessagesRequest, now: Date): PolicyOutput {
   };
 }
 
-/** Tokens estimated as ⌈characters / 4⌉. */
-export const estimateTokens = (chars: number): number => Math.ceil(chars / 4);
-
-export function requestChars(req: MessagesRequest): number {
-  return JSON.stringify([req.system ?? '', req.messages, req.tools ?? []]).length;
-}
+export { estimateTokens, requestChars };
 
 function contentChars(content: ContentBlock[]): number {
   return content.reduce((sum, b) => {
@@ -37,9 +33,10 @@ function contentChars(content: ContentBlock[]): number {
 /**
  * Wraps policy output as a Messages API response: id from a hash of the raw
  * body (so identical requests get identical bytes), usage, and `max_tokens`
- * truncation when the answer would not fit.
+ * truncation when the answer would not fit. `input` is the prompt cache's
+ * split of the input (see prompt-cache.ts); without it everything is uncached.
  */
-export function toResponse(req: MessagesRequest, rawBody: string, out: PolicyOutput): MessagesResponse {
+export function toResponse(req: MessagesRequest, rawBody: string, out: PolicyOutput, input?: InputUsage): MessagesResponse {
   let content = out.content;
   let stop = out.stop_reason;
   const limit = Math.max(0, Math.floor(req.max_tokens));
@@ -59,7 +56,7 @@ export function toResponse(req: MessagesRequest, rawBody: string, out: PolicyOut
     stop_reason: stop,
     stop_sequence: null,
     usage: {
-      input_tokens: estimateTokens(requestChars(req)),
+      ...(input ?? { input_tokens: estimateTokens(requestChars(req)), cache_creation_input_tokens: 0, cache_read_input_tokens: 0 }),
       output_tokens: estimateTokens(contentChars(content)),
     },
   };

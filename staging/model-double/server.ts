@@ -7,6 +7,7 @@ import { type ModelDoubleControl, localControl } from './control.ts';
 import { FaultStore } from './faults.ts';
 import { HoldRegistry } from './holds.ts';
 import { type ModelDoubleLogger, errorBody, handleMessages } from './messages-endpoint.ts';
+import { PromptCache } from './prompt-cache.ts';
 import { RequestLog } from './request-log.ts';
 import type { RequestLogEntry } from './types.ts';
 
@@ -58,7 +59,7 @@ export async function startModelDouble(options: ModelDoubleOptions): Promise<Mod
   const requests = new RequestLog();
   const holds = new HoldRegistry();
   const control = localControl(faults, requests, holds);
-  const deps = { apiKey: options.apiKey, faults, requests, holds, logger: options.log };
+  const deps = { apiKey: options.apiKey, faults, requests, holds, cache: new PromptCache(), logger: options.log };
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     void (async () => {

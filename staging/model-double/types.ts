@@ -25,6 +25,14 @@ export interface ToolDefinition {
   name: string;
   description?: string;
   input_schema?: JsonSchema;
+  /** A prompt-cache breakpoint (prompt-cache.ts). */
+  cache_control?: CacheControl;
+}
+
+/** `cache_control` of a tool or content block: `ephemeral`, TTL `5m` (default) or `1h`. */
+export interface CacheControl {
+  type: string;
+  ttl?: string;
 }
 
 /** The subset of JSON Schema the double reads when choosing tools and filling arguments. */
@@ -48,7 +56,7 @@ export interface JsonSchema {
 export interface MessagesRequest {
   model: string;
   max_tokens: number;
-  system?: string | Array<{ type: string; text?: string }>;
+  system?: string | Array<{ type: string; text?: string; cache_control?: CacheControl }>;
   messages: MessageParam[];
   tools?: ToolDefinition[];
   tool_choice?: { type: 'auto' | 'any' | 'none' | 'tool'; name?: string };
@@ -77,7 +85,8 @@ export interface MessagesResponse {
   content: ContentBlock[];
   stop_reason: PolicyOutput['stop_reason'];
   stop_sequence: null;
-  usage: { input_tokens: number; output_tokens: number };
+  /** As the API reports it: `input_tokens` is only what was neither written to nor read from the prompt cache. */
+  usage: { input_tokens: number; cache_creation_input_tokens: number; cache_read_input_tokens: number; output_tokens: number };
 }
 
 /** Attribution headers a session process sends; read for fault matching and the log only. */

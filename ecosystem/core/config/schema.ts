@@ -36,6 +36,8 @@ const runtime = z
     timeout_s: int(1).default(120),
     max_turns: int(1).default(20),
     lock_wait_timeout_s: int(1).default(600),
+    /** Opt-in tools (ToolDef.session = 'opt_in') this butler's sessions are offered as well; docs/ecosystem.md §11. */
+    session_tools: z.array(z.string().min(1)).default([]),
   })
   .strict();
 

@@ -8,12 +8,12 @@ import { withExamples, withFormat } from '../json-schema.ts';
 import { defineTool, ToolError, type ToolDef } from '../tool.ts';
 import { ToolRegistry } from './tool-registry.ts';
 
-function setup(tools: ToolDef[]) {
+function setup(tools: ToolDef[], sessionTools?: string[]) {
   const lines: Array<Record<string, unknown>> = [];
   const sink = new Writable({ write: (c, _e, cb) => (c.toString().trim().split('\n').forEach((l: string) => lines.push(JSON.parse(l))), cb()) });
   const redactor = createRedactor(['secret-key-123']);
   const log = createLogger({ butler: 'health', redactor, destination: sink, level: 'debug' });
-  const reg = new ToolRegistry({ butler: 'health', log, redactor, context: () => ({ butler: 'health', db: {} as Pool, config: {}, services: { x: 1 } }) });
+  const reg = new ToolRegistry({ butler: 'health', log, redactor, sessionTools, context: () => ({ butler: 'health', db: {} as Pool, config: {}, services: { x: 1 } }) });
   reg.add(tools, 'test');
   return { reg, lines };
 }
@@ -59,6 +59,23 @@ test('lists JSON Schemas and hides operator tools from sessions', () => {
     required: ['recipient'],
   });
   expect(reg.list({ sessionId: 's1' }).map((t) => t.name)).toEqual(['send']);
+});
+
+test('sessions are offered opt-in tools only where runtime.session_tools names them; operators always see them', async () => {
+  const report = defineTool({ name: 'report', session: 'opt_in', description: 'Report.', input: {}, handler: async () => ({ ok: true }) });
+  const stats = defineTool({ name: 'stats', session: 'opt_in', description: 'Stats.', input: {}, handler: async () => ({ ok: true }) });
+  const plain = setup([send, report, stats, op]).reg;
+  expect(plain.list({ sessionId: null }).map((t) => t.name)).toEqual(['send', 'report', 'stats', 'op']);
+  expect(plain.list({ sessionId: 's1' }).map((t) => t.name)).toEqual(['send']);
+  // Not offered = not callable: the same "not found" as an operator tool.
+  await expect(plain.call('report', {}, info('s1'))).rejects.toThrow('Tool report not found');
+  expect((await plain.call('report', {}, info(null))).isError).toBeFalsy();
+
+  const opted = setup([send, report, stats, op], ['stats', 'op']).reg;
+  // Naming an operator tool does not open it to sessions: audience wins.
+  expect(opted.list({ sessionId: 's1' }).map((t) => t.name)).toEqual(['send', 'stats']);
+  expect((await opted.call('stats', {}, info('s1'))).isError).toBeFalsy();
+  await expect(opted.call('op', {}, info('s1'))).rejects.toThrow('Tool op not found');
 });
 
 test('results carry structured content and the same JSON as text; non-objects are wrapped', async () => {

@@ -29,6 +29,8 @@ export interface ToolRegistryOptions {
   log: Logger;
   redactor: Redactor;
   intercept?: CallInterceptor;
+  /** Opt-in tools sessions are offered too (`runtime.session_tools`). */
+  sessionTools?: readonly string[];
 }
 
 interface Entry {
@@ -71,7 +73,18 @@ export class ToolRegistry {
   }
 
   list(caller: Caller): Tool[] {
-    return [...this.entries.values()].filter((e) => visible(e.def, caller)).map((e) => e.listed);
+    return [...this.entries.values()].filter((e) => this.visible(e.def, caller)).map((e) => e.listed);
+  }
+
+  /**
+   * Operators see every tool. A session sees `all` tools that are offered to
+   * sessions: `offered` ones, and `opt_in` ones the butler named in
+   * `runtime.session_tools`. What a session does not see it cannot call.
+   */
+  private visible(def: ToolDef, caller: Caller): boolean {
+    if (caller.sessionId === null) return true;
+    if ((def.audience ?? 'all') !== 'all') return false;
+    return (def.session ?? 'offered') === 'offered' || (this.o.sessionTools ?? []).includes(def.name);
   }
 
   /** Calls currently running (shutdown waits for them). */
@@ -94,7 +107,7 @@ export class ToolRegistry {
    */
   async call(name: string, rawArgs: unknown, info: CallInfo): Promise<CallToolResult> {
     const entry = this.entries.get(name);
-    if (!entry || !visible(entry.def, info)) throw new McpError(ErrorCode.InvalidParams, `Tool ${name} not found`);
+    if (!entry || !this.visible(entry.def, info)) throw new McpError(ErrorCode.InvalidParams, `Tool ${name} not found`);
     const { def } = entry;
     const log = this.o.log.child({ tool: def.name, ...(info.sessionId ? { session_id: info.sessionId } : {}) });
     const started = performance.now();
@@ -169,7 +182,3 @@ export class ToolRegistry {
 const ARGS_LIMIT = 2048;
 const round1 = (ms: number) => Math.round(ms * 10) / 10;
 const truncate = (s: string, max: number) => (s.length > max ? `${s.slice(0, max - 1)}…` : s);
-
-function visible(def: ToolDef, caller: Caller): boolean {
-  return caller.sessionId === null || (def.audience ?? 'all') === 'all';
-}

@@ -37,7 +37,13 @@ export function judgeSession(
   const toolCalls = ctx.sensitivity.redactCalls(r?.tool_calls ?? [], ctx.redactor);
   const inputTokens = count(r?.usage?.input_tokens);
   const outputTokens = count(r?.usage?.output_tokens);
-  const cost = inputTokens !== null && outputTokens !== null ? priceTokens(priceFor(ctx.model).price, inputTokens, outputTokens) : null;
+  // A runtime that reports no cache counters cached nothing: zero, once the API reported usage at all.
+  const cacheCreationTokens = inputTokens === null ? null : (count(r?.usage?.cache_creation_input_tokens) ?? 0);
+  const cacheReadTokens = inputTokens === null ? null : (count(r?.usage?.cache_read_input_tokens) ?? 0);
+  const cost =
+    inputTokens !== null && outputTokens !== null
+      ? priceTokens(priceFor(ctx.model).price, inputTokens, outputTokens, { cacheCreationTokens: cacheCreationTokens ?? 0, cacheReadTokens: cacheReadTokens ?? 0 })
+      : null;
   const success = error === null;
   return {
     end: {
@@ -48,6 +54,8 @@ export function judgeSession(
       output: output === '' ? null : output,
       inputTokens,
       outputTokens,
+      cacheCreationTokens,
+      cacheReadTokens,
       apiRequests: r ? count(r.api_requests) : null,
       costUsd: cost,
       error,
@@ -62,6 +70,8 @@ export function judgeSession(
       session_id: ctx.sessionId,
       input_tokens: inputTokens,
       output_tokens: outputTokens,
+      cache_creation_input_tokens: cacheCreationTokens,
+      cache_read_input_tokens: cacheReadTokens,
       lock_wait_ms: ctx.lockWaitMs,
     },
     detail: detail === null ? null : ctx.redactor.redact(detail),
@@ -72,7 +82,7 @@ export function judgeSession(
 export function lockTimeoutResult(model: string, waitedMs: number): SpawnerResult {
   return {
     output: null, success: false, tool_calls: [], error: 'lock_wait_timeout', duration_ms: 0, model,
-    session_id: null, input_tokens: null, output_tokens: null, lock_wait_ms: waitedMs,
+    session_id: null, input_tokens: null, output_tokens: null, cache_creation_input_tokens: null, cache_read_input_tokens: null, lock_wait_ms: waitedMs,
   };
 }
 

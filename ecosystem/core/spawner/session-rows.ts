@@ -25,6 +25,9 @@ export interface SessionEnd {
   output: string | null;
   inputTokens: number | null;
   outputTokens: number | null;
+  /** Input tokens written to / read from the prompt cache (not part of inputTokens). */
+  cacheCreationTokens: number | null;
+  cacheReadTokens: number | null;
   apiRequests: number | null;
   costUsd: number | null;
   error: string | null;
@@ -48,9 +51,13 @@ export async function completeSessionRow(db: Pool, sessionId: string, e: Session
   const { rowCount } = await db.query(
     `UPDATE sessions
         SET status = $2, completed_at = now(), duration_ms = $3, lock_wait_ms = $4, tool_calls = $5::jsonb,
-            output = $6, input_tokens = $7, output_tokens = $8, api_requests = $9, cost_usd = $10, error = $11
+            output = $6, input_tokens = $7, output_tokens = $8, api_requests = $9, cost_usd = $10, error = $11,
+            cache_creation_input_tokens = $12, cache_read_input_tokens = $13
       WHERE session_id = $1 AND status = 'running'`,
-    [sessionId, e.status, e.durationMs, e.lockWaitMs, JSON.stringify(e.toolCalls), e.output, e.inputTokens, e.outputTokens, e.apiRequests, e.costUsd, e.error],
+    [
+      sessionId, e.status, e.durationMs, e.lockWaitMs, JSON.stringify(e.toolCalls), e.output, e.inputTokens, e.outputTokens, e.apiRequests,
+      e.costUsd, e.error, e.cacheCreationTokens, e.cacheReadTokens,
+    ],
   );
   return (rowCount ?? 0) > 0;
 }

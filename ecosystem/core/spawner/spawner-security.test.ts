@@ -67,7 +67,12 @@ test('a held session: clean environment, private one-server MCP config, session 
   // What that token may see and call (SEC-08, SEC-09).
   const session = await sessionClient(b.daemon.endpointUrl, token);
   const names = (await session.listTools()).tools.map((t) => t.name);
-  expect(names).toEqual(expect.arrayContaining(['measurement_log', 'status', 'sessions_list']));
+  expect(names).toEqual(expect.arrayContaining(['measurement_log', 'state_set', 'sessions_list']));
+  // Opt-in tools (ToolDef.session) the butler did not name in runtime.session_tools are neither listed nor callable.
+  for (const optIn of ['status', 'schedule_create', 'sessions_summary']) {
+    expect(names).not.toContain(optIn);
+    await expect(session.callTool({ name: optIn, arguments: {} })).rejects.toThrow(/not found/);
+  }
   for (const op of ['trigger', 'tick', 'approval_decide', 'approvals_list']) {
     expect(names).not.toContain(op);
     await expect(session.callTool({ name: op, arguments: op === 'trigger' ? { prompt: 'loop' } : {} })).rejects.toThrow(/not found/);

@@ -56,7 +56,8 @@ test('trigger runs a real session: domain row stamped, tool calls, tokens, cost,
   expect(m.rows).toEqual([{ type: 'weight', value: 80, unit: 'kg' }]);
 
   const offered = (await w.double.control.requests({ session_id: res.session_id }))[0].tools;
-  expect(offered).toEqual(expect.arrayContaining(['measurement_log', 'status', 'state_set']));
+  expect(offered).toEqual(expect.arrayContaining(['measurement_log', 'state_set', 'schedule_list', 'sessions_list']));
+  for (const optIn of ['status', 'schedule_create', 'top_sessions']) expect(offered, 'opt-in tools stay off the session list').not.toContain(optIn);
   for (const operatorTool of ['trigger', 'tick', 'approval_decide', 'approvals_list']) expect(offered).not.toContain(operatorTool);
 
   const mine = b.logs.filter((l) => l.session_id === res.session_id);

@@ -13,7 +13,7 @@ const EXPECTED: Record<string, Record<string, string>> = {
     created_at: 'timestamp with time zone', completed_at: 'timestamp with time zone', duration_ms: 'integer', lock_wait_ms: 'integer',
     tool_calls: 'jsonb', output: 'text', input_tokens: 'integer', output_tokens: 'integer', api_requests: 'integer',
     cost_usd: 'numeric', trace_id: 'text', error: 'text', request_id: 'uuid', subrequest_id: 'text', tag: 'text',
-    scheduled_task_id: 'uuid', runtime_pid: 'integer',
+    scheduled_task_id: 'uuid', runtime_pid: 'integer', cache_creation_input_tokens: 'integer', cache_read_input_tokens: 'integer',
   },
   approvals: {
     id: 'uuid', tool_name: 'text', tool_args: 'jsonb', session_id: 'uuid', status: 'text', requested_at: 'timestamp with time zone',

@@ -41,6 +41,8 @@ export async function listTasks(db: Pool | PoolClient): Promise<Record<string, u
 
 export const scheduleCreate = defineTool({
   name: 'schedule_create',
+  // Changing the butler's own schedule makes it spawn sessions: a session gets it only where runtime.session_tools says so.
+  session: 'opt_in',
   description:
     'Create a recurring scheduled task: at each time matching the cron expression (UTC) this butler runs the prompt in a new session.\n' +
     'Use when:\n- the user asks for something to happen regularly (every day, every Monday, every 6 hours)\n' +
@@ -97,6 +99,8 @@ export const scheduleList = defineTool({
 
 export const scheduleUpdate = defineTool({
   name: 'schedule_update',
+  // Changing the butler's own schedule makes it spawn sessions: a session gets it only where runtime.session_tools says so.
+  session: 'opt_in',
   description:
     'Change the cron, prompt or enabled flag of an existing scheduled task, selected by task_id or by name.\n' +
     'Use when:\n- the user asks to change when a scheduled task runs\n- you need to pause, resume or reword a scheduled task',
@@ -144,6 +148,8 @@ export const scheduleUpdate = defineTool({
 
 export const scheduleDelete = defineTool({
   name: 'schedule_delete',
+  // Changing the butler's own schedule makes it spawn sessions: a session gets it only where runtime.session_tools says so.
+  session: 'opt_in',
   description:
     'Delete a scheduled task, selected by task_id or by name; past sessions of the task are kept.\n' +
     'Use when:\n- the user asks to stop or remove a recurring task for good',

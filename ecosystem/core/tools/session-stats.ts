@@ -9,6 +9,8 @@ function zeroCounts<K extends string>(keys: readonly K[]): Record<K, number> {
 
 export const sessionsSummary = defineTool({
   name: 'sessions_summary',
+  // Usage and cost reports are for operators; a butler whose sessions answer cost questions opts in (runtime.session_tools).
+  session: 'opt_in',
   description:
     "Summarise this butler's sessions over a period: counts by status and by trigger source, token totals, cost and mean duration.\n" +
     'Use when:\n- the user asks how much the butler has been used or what it cost\n- you need totals of tokens, errors or sessions',
@@ -53,6 +55,8 @@ export const sessionsSummary = defineTool({
 
 export const sessionsDaily = defineTool({
   name: 'sessions_daily',
+  // Usage and cost reports are for operators; a butler whose sessions answer cost questions opts in (runtime.session_tools).
+  session: 'opt_in',
   description:
     "Per-day totals of this butler's sessions for the last N days (UTC, oldest first, today included): sessions, errors, tokens and cost.\n" +
     'Use when:\n- the user asks how usage or cost changed day by day',
@@ -91,6 +95,8 @@ const RANK_EXPR = {
 
 export const topSessions = defineTool({
   name: 'top_sessions',
+  // Usage and cost reports are for operators; a butler whose sessions answer cost questions opts in (runtime.session_tools).
+  session: 'opt_in',
   description:
     "Rank this butler's sessions by cost, duration or tokens, highest first.\n" +
     'Use when:\n- the user asks which sessions were the most expensive, slowest or used the most tokens',
@@ -115,6 +121,8 @@ export const topSessions = defineTool({
 
 export const scheduleCosts = defineTool({
   name: 'schedule_costs',
+  // Usage and cost reports are for operators; a butler whose sessions answer cost questions opts in (runtime.session_tools).
+  session: 'opt_in',
   description:
     "Per scheduled task of this butler: how many sessions it ran and their tokens and cost.\n" +
     'Use when:\n- the user asks what the scheduled or recurring tasks cost',

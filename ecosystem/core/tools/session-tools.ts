@@ -24,7 +24,7 @@ export const sessionsList = defineTool({
   name: 'sessions_list',
   description:
     "List this butler's past and running sessions, newest first, with status, tokens, cost and duration.\n" +
-    'Use when:\n- the user asks what the butler has done recently\n- you need to find a session by tag, request or status',
+    'Use when:\n- the user asks what the butler has done recently\n- you check for sessions that ended in error\n- you need to find a session by tag, request or status',
   input: {
     limit: z.number().int().min(1).max(500).default(50).describe('How many sessions to return'),
     offset: z.number().int().min(0).default(0).describe('How many of the newest sessions to skip'),
