@@ -116,6 +116,8 @@ export function regressionMessage(v: Verdict, spec: MetricSpec): string {
 
 export interface Baseline {
   recorded_at?: string;
+  /** The factor figures were recorded with (latencies and means ×, throughputs ÷); 1 = as measured. */
+  headroom?: number;
   machine?: Record<string, unknown>;
   floors?: Record<string, number>;
   note?: string;
