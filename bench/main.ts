@@ -9,7 +9,7 @@ import { benchBoot, bootOnce } from './boot.ts';
 import { Floors, startFloorServer } from './floors.ts';
 import { METRICS, type MetricDef } from './metrics.ts';
 import {
-  BenchInputError, baselineKey, compareFigure, floorMultiple, parseBaselines, regressionMessage, round, summarize,
+  BenchInputError, baselineKey, compareFigure, floorMultiple, localFloorMultiples, nearestRank, parseBaselines, regressionMessage, round, summarize,
   type Baseline, type BaselineFile, type MetricFigure, type Summary, type Verdict,
 } from './stats.ts';
 import { pipelineSuite, resourcesSuite, shutdownCheck, throughputSuite, type Ctx } from './suites.ts';
@@ -132,7 +132,7 @@ export async function main(argv: string[]): Promise<number> {
     const eco = await openEcosystem(progress);
     const server = await startFloorServer();
     const floors = new Floors(server);
-    const ctx: Ctx = { eco, floors, tag: `bench-${Date.now().toString(36)}`, progress, samples: {}, checks: [], details: {} };
+    const ctx: Ctx = { eco, floors, tag: `bench-${Date.now().toString(36)}`, progress, samples: {}, floorAt: {}, checks: [], details: {} };
     try {
       progress(`ecosystem ready (${eco.reused ? 'held' : `booted in ${eco.bootMs} ms`}, model ${eco.model.mode}); suites: ${ecoSuites.join(', ')}`);
       if (ecoSuites.includes('pipeline')) await pipelineSuite(ctx);
@@ -160,15 +160,23 @@ export async function main(argv: string[]): Promise<number> {
       } else if (!xs || xs.length === 0) {
         continue;
       } else if (def.compare === 'throughput') {
-        const f = floor[def.floor!].p50;
+        const own = (ctx.floorAt[metric] ?? []).map((i) => (def.floor === 'mcp' ? floors.mcp : floors.spawn)[i]).filter((x) => x !== undefined);
+        const f = own.length ? nearestRank(own, 50) : floor[def.floor!].p50;
         // calls/s × floor ms/call ÷ 1000 (sessions/min × floor ms ÷ 60 000): the share of the floor's pace.
         figure = { value: xs[0], x_floor: round((xs[0] * f) / (def.unit === '/min' ? 60_000 : 1000), 4), n: 1 };
       } else {
         summary = summarize(xs);
         if (def.compare === 'mean') figure = { value: summary.mean, mean: summary.mean, p50: summary.p50, p95: summary.p95, n: summary.n };
         else {
-          const f = floor[def.floor!].p50;
-          figure = { value: summary.p95, x_floor: floorMultiple(summary.p95, f), p50: summary.p50, p95: summary.p95, n: summary.n };
+          const at = ctx.floorAt[metric];
+          if (at && at.length === xs.length) {
+            // Local floor: each sample ÷ the median of the floor samples taken nearest to it.
+            const ratios = localFloorMultiples(xs, at, def.floor === 'mcp' ? floors.mcp : floors.spawn);
+            figure = { value: summary.p95, x_floor: round(nearestRank(ratios, 95), 2), x_floor_p50: round(nearestRank(ratios, 50), 2), p50: summary.p50, p95: summary.p95, n: summary.n };
+          } else {
+            const f = floor[def.floor!].p50;
+            figure = { value: summary.p95, x_floor: floorMultiple(summary.p95, f), x_floor_p50: floorMultiple(summary.p50, f), p50: summary.p50, p95: summary.p95, n: summary.n };
+          }
         }
       }
       const verdict = def.compare === 'report' ? null : compareFigure(metric, { compare: def.compare, threshold: def.threshold }, figure, base?.metrics[metric]);
@@ -180,7 +188,7 @@ export async function main(argv: string[]): Promise<number> {
     const body = rows.map(({ metric, def, summary, figure, verdict }) => {
       const v = verdict?.status ?? (overTarget(def, mode, figure.value) ? 'over target' : '');
       const over = verdict && verdict.status === 'OK' && overTarget(def, mode, figure.value) ? ' (over target)' : '';
-      const xf = def.compare === 'latency' && summary ? `${fmt(floorMultiple(summary.p50, floor[def.floor!].p50))}/${fmt(figure.x_floor)}` : def.compare === 'throughput' ? fmt(figure.x_floor) : '';
+      const xf = def.compare === 'latency' && summary ? `${fmt(figure.x_floor_p50)}/${fmt(figure.x_floor)}` : def.compare === 'throughput' ? fmt(figure.x_floor) : '';
       return [
         `${metric} [${def.unit}]`,
         String(summary?.n ?? figure.n ?? ''),
@@ -233,12 +241,12 @@ export async function main(argv: string[]): Promise<number> {
       const metrics = { ...(next[k]?.metrics ?? {}) };
       for (const r of rows) {
         if (r.def.compare === 'report') continue;
-        const { p50, p95, mean, n } = r.figure;
+        const { p50, p95, mean, n, x_floor_p50 } = r.figure;
         // Headroom: a latency or mean recorded × h, a throughput ÷ h, so a noisy machine does not trip the next run.
         const h = r.def.compare === 'throughput' ? 1 / headroom : headroom;
         const value = round(r.figure.value * h, 6);
         const x_floor = r.figure.x_floor === undefined ? undefined : round(r.figure.x_floor * h, 4);
-        metrics[r.metric] = Object.fromEntries(Object.entries({ value, x_floor, p50, p95, mean, n }).filter(([, v]) => v !== undefined)) as unknown as MetricFigure;
+        metrics[r.metric] = Object.fromEntries(Object.entries({ value, x_floor, x_floor_p50, p50, p95, mean, n }).filter(([, v]) => v !== undefined)) as unknown as MetricFigure;
       }
       next[k] = { recorded_at: new Date().toISOString(), headroom, machine: machine(), floors: { mcp_call_p50_ms: floor.mcp.p50, node_spawn_p50_ms: floor.spawn.p50 }, metrics };
       const raw = existsSync(BASELINES) ? (JSON.parse(readFileSync(BASELINES, 'utf8')) as Record<string, unknown>) : {};

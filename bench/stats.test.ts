@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { BenchInputError, baselineKey, compareFigure, floorMultiple, nearestRank, parseBaselines, regressionMessage, summarize } from './stats.ts';
+import { BenchInputError, baselineKey, compareFigure, floorMultiple, localFloorMultiples, nearestRank, parseBaselines, regressionMessage, summarize } from './stats.ts';
 
 test.describe('nearest-rank percentiles', () => {
   test('rank ⌈p/100 × n⌉ of the sorted samples, always one of the samples', () => {
@@ -35,6 +35,17 @@ test.describe('nearest-rank percentiles', () => {
 test('floor multiple divides by the floor p50 and refuses a zero floor', () => {
   expect(floorMultiple(30, 1.5)).toBe(20);
   expect(() => floorMultiple(30, 0)).toThrow('floor');
+});
+
+test('local floor multiples divide by the median of the nearest floor samples', () => {
+  const floor = [1, 1, 10, 1, 1, 4, 4, 4, 4, 4];
+  // sample 0 near floor index 0: window [1,1,10] → median 1; sample 1 at index 7: window [4,4,4,4,4] → 4
+  expect(localFloorMultiples([3, 12], [0, 7], floor)).toEqual([3, 3]);
+  // one outlier floor call (10 at index 2) does not decide the ratio: window [1,1,10,1,1] → 1
+  expect(localFloorMultiples([5], [2], floor)).toEqual([5]);
+  // indices past the end are clipped
+  expect(localFloorMultiples([8], [99], floor)).toEqual([2]);
+  expect(() => localFloorMultiples([1, 2], [0], floor)).toThrow('differ in length');
 });
 
 test.describe('baseline comparison', () => {

@@ -50,6 +50,23 @@ export function floorMultiple(ms: number, floorP50Ms: number): number {
   return round(ms / floorP50Ms, 2);
 }
 
+/**
+ * Each sample divided by its local floor: the median of the floor samples
+ * nearest in time to it (indices at[i] − w … at[i] + w, clipped), so a load
+ * that drifts during the run touches a sample and its floor alike while one
+ * noisy floor call does not decide a ratio. at[i] is the index of the floor
+ * sample taken just before sample i.
+ */
+export function localFloorMultiples(samples: readonly number[], at: readonly number[], floor: readonly number[], w = 2): number[] {
+  if (samples.length !== at.length) throw new Error(`samples (${samples.length}) and floor indices (${at.length}) differ in length`);
+  if (floor.length === 0) throw new Error('no floor samples');
+  return samples.map((x, i) => {
+    const c = Math.min(Math.max(at[i], 0), floor.length - 1);
+    const win = floor.slice(Math.max(0, c - w), Math.min(floor.length, c + w + 1));
+    return round(x / nearestRank(win, 50), 3);
+  });
+}
+
 // ---------------------------------------------------------------------------
 // Metrics and baselines
 
@@ -68,6 +85,8 @@ export interface MetricFigure {
   value: number;
   /** value ÷ floor p50 for a latency, value × floor p50 for a throughput; absent without a floor. */
   x_floor?: number;
+  /** The p50's floor multiple (reported, not compared). */
+  x_floor_p50?: number;
   p50?: number;
   p95?: number;
   mean?: number;

@@ -18,6 +18,8 @@ export interface Ctx {
   progress(line: string): void;
   /** Raw samples per metric (ms, tokens, usd, or one throughput figure). */
   samples: Record<string, number[]>;
+  /** Per sample of a latency: the index of the floor sample taken just before it (local floor). */
+  floorAt: Record<string, number[]>;
   /** Pass/fail checks that are not timings (resources, shutdown). */
   checks: Check[];
   /** Free-form details written to the results file. */
@@ -42,6 +44,8 @@ function envelope(tag: string, key: string, body: string) {
     idempotency_key: `${tag}-${key}`,
   };
 }
+
+const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
 
 function positiveInt(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -69,10 +73,12 @@ export async function pipelineSuite(ctx: Ctx): Promise<void> {
   floors.mcp.length = 0;
 
   const s = ctx.samples;
-  for (const k of ['direct_tool', 'ingest', 'route_cached', 'route_new']) s[k] = [];
+  const at = ctx.floorAt;
+  for (const k of ['direct_tool', 'ingest', 'route_cached', 'route_new']) (s[k] = []), (at[k] = []);
   ctx.progress(`pipeline: ${cheapRuns} rounds of floor / direct tool / ingest / route cached / route new, interleaved`);
   for (let i = 0; i < cheapRuns; i++) {
     await floors.sampleMcp();
+    for (const k of ['direct_tool', 'ingest', 'route_cached', 'route_new']) at[k].push(floors.mcp.length - 1);
     let t = performance.now();
     await health.call('measurement_log', { type: 'weight', value: 80, unit: 'kg', notes: tag });
     s.direct_tool.push(ms(t));
@@ -90,7 +96,8 @@ export async function pipelineSuite(ctx: Ctx): Promise<void> {
 
   ctx.progress(`pipeline: ${pipelineRuns} full pipelines (ingest → classify → dispatch), a node -e floor before each`);
   for (const k of ['classification', 'pipeline_session', 'full_pipeline', 'tokens_per_classification', 'session_cost', 'session_spawn_to_first_request']) s[k] = [];
-  const runs: { requestId: string; classificationSession: string | null; butlers: string[] }[] = [];
+  for (const k of ['classification', 'pipeline_session', 'full_pipeline', 'session_spawn_to_first_request']) at[k] = [];
+  const runs: { requestId: string; classificationSession: string | null; butlers: string[]; floor: number }[] = [];
   for (let i = 0; i < pipelineRuns; i++) {
     await floors.sampleSpawn();
     const body = `Log my weight: ${70 + (i % 20)}kg`;
@@ -103,10 +110,12 @@ export async function pipelineSuite(ctx: Ctx): Promise<void> {
     const t3 = performance.now();
     const failed = d.outcomes.filter((o) => o.status !== 'success');
     if (failed.length) throw new Error(`pipeline ${i + 1} did not succeed: ${failed.map((o) => `${o.butler} ${o.status} ${o.error ?? ''}`).join('; ')}`);
+    const f = floors.spawn.length - 1;
+    for (const k of ['classification', 'pipeline_session', 'full_pipeline']) at[k].push(f);
     s.classification.push(round(t2 - t1, 2));
     s.pipeline_session.push(round(t3 - t2, 2));
     s.full_pipeline.push(round(t3 - t0, 2));
-    runs.push({ requestId: accepted.request_id, classificationSession: c.session_id, butlers: d.outcomes.map((o) => o.butler) });
+    runs.push({ requestId: accepted.request_id, classificationSession: c.session_id, butlers: d.outcomes.map((o) => o.butler), floor: f });
     ctx.progress(`  pipeline ${i + 1}/${pipelineRuns}: ${round(t3 - t0, 0)} ms (classify ${round(t2 - t1, 0)}, dispatch ${round(t3 - t2, 0)})`);
   }
 
@@ -132,7 +141,10 @@ export async function pipelineSuite(ctx: Ctx): Promise<void> {
         if (butler === 'switchboard' && r.session_id === run.classificationSession) s.tokens_per_classification.push((r.input_tokens ?? 0) + (r.output_tokens ?? 0));
         const first = firstRequest.get(r.session_id);
         // created_at is written right after the spawn (spawner.ts: spawnRuntime, then insertSessionRow).
-        if (first !== undefined) s.session_spawn_to_first_request.push(first - r.created_at.getTime());
+        if (first !== undefined) {
+          s.session_spawn_to_first_request.push(first - r.created_at.getTime());
+          at.session_spawn_to_first_request.push(run.floor);
+        }
       }
     }
     s.session_cost.push(round(cost, 6));
@@ -155,6 +167,7 @@ export async function throughputSuite(ctx: Ctx): Promise<void> {
   const health = await eco.butlers.health.mcp();
   const queue = 10;
   ctx.progress(`throughput: ${queue} triggers queued at once on health`);
+  const spawnFrom = floors.spawn.length;
   await floors.sampleSpawn(3);
   const t = performance.now();
   const results = await Promise.all(
@@ -167,6 +180,8 @@ export async function throughputSuite(ctx: Ctx): Promise<void> {
   const failed = results.filter((r) => !r.success);
   if (failed.length) throw new Error(`${failed.length} of ${queue} queued sessions failed: ${failed[0].error}`);
   ctx.samples.sessions_per_min_q10 = [round((queue / elapsed) * 60_000, 2)];
+  // A throughput's floor: the floor samples around it (indices), not the whole run's.
+  ctx.floorAt.sessions_per_min_q10 = range(spawnFrom, floors.spawn.length);
   ctx.details.sessions_q10 = { elapsed_ms: round(elapsed, 0), max_lock_wait_ms: Math.max(...results.map((r) => r.lock_wait_ms)) };
   ctx.progress(`  ${queue} sessions in ${round(elapsed, 0)} ms → ${ctx.samples.sessions_per_min_q10[0]} sessions/min`);
 
@@ -177,6 +192,7 @@ export async function throughputSuite(ctx: Ctx): Promise<void> {
     try {
       for (let i = 0; i < clients; i++) handles.push(await eco.butlers.health.connect());
       await Promise.all(handles.map((h) => h.callTool('status', {})));
+      const mcpFrom = floors.mcp.length;
       await floors.sampleMcp(5);
       let issued = 0;
       let done = 0;
@@ -201,6 +217,7 @@ export async function throughputSuite(ctx: Ctx): Promise<void> {
       await floors.sampleMcp(5);
       const rate = round(done / secs, 1);
       ctx.samples[`mcp_calls_per_s_c${clients}`] = [rate];
+      ctx.floorAt[`mcp_calls_per_s_c${clients}`] = range(mcpFrom, floors.mcp.length);
       ctx.details[`mcp_c${clients}`] = { calls: done, errors, seconds: round(secs, 2), bound: { calls: maxCalls, ms: maxMs } };
       ctx.progress(`throughput: ${clients} clients, ${done} status calls (${errors} errors) in ${round(secs, 2)} s → ${rate} calls/s`);
       if (errors) ctx.checks.push({ name: `mcp_c${clients}_errors`, ok: false, detail: `${errors} of ${done + errors} status calls failed under ${clients} clients` });
