@@ -160,8 +160,8 @@ export async function main(argv: string[]): Promise<number> {
       } else if (!xs || xs.length === 0) {
         continue;
       } else if (def.compare === 'throughput') {
-        const own = (ctx.floorAt[metric] ?? []).map((i) => (def.floor === 'mcp' ? floors.mcp : floors.spawn)[i]).filter((x) => x !== undefined);
-        const f = own.length ? nearestRank(own, 50) : floor[def.floor!].p50;
+        // The run's floor p50: the few floor samples around a throughput run proved noisier than the run's many.
+        const f = floor[def.floor!].p50;
         // calls/s × floor ms/call ÷ 1000 (sessions/min × floor ms ÷ 60 000): the share of the floor's pace.
         figure = { value: xs[0], x_floor: round((xs[0] * f) / (def.unit === '/min' ? 60_000 : 1000), 4), n: 1 };
       } else {
@@ -204,7 +204,7 @@ export async function main(argv: string[]): Promise<number> {
       ];
     });
     console.log(`\nfloors (same run): MCP no-op call p50 ${fmt(floor.mcp.p50)} ms, p95 ${fmt(floor.mcp.p95)} ms (n ${floor.mcp.n}); node -e '' spawn p50 ${fmt(floor.spawn.p50)} ms, p95 ${fmt(floor.spawn.p95)} ms (n ${floor.spawn.n})`);
-    console.log(`baseline: ${key ? `"${key}" from ${path.relative(process.cwd(), BASELINES)}${base?.recorded_at ? ` (recorded ${base.recorded_at})` : ''}` : 'none'}; ×floor = p50/p95 ÷ floor p50 (latency) or value × floor p50 (throughput); ratio compares ×floor when the baseline has one\n`);
+    console.log(`baseline: ${key ? `"${key}" from ${path.relative(process.cwd(), BASELINES)}${base?.recorded_at ? ` (recorded ${base.recorded_at})` : ''}` : 'none'}; ×floor = p50/p95 of sample ÷ local floor (latency) or value × run floor p50 (throughput); ratio compares ×floor when the baseline has one\n`);
     console.log(table([header, ...body]));
     if (ctx.checks.length) {
       console.log('\nchecks:');

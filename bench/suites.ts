@@ -45,8 +45,6 @@ function envelope(tag: string, key: string, body: string) {
   };
 }
 
-const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
-
 function positiveInt(name: string, fallback: number): number {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;
@@ -167,7 +165,6 @@ export async function throughputSuite(ctx: Ctx): Promise<void> {
   const health = await eco.butlers.health.mcp();
   const queue = 10;
   ctx.progress(`throughput: ${queue} triggers queued at once on health`);
-  const spawnFrom = floors.spawn.length;
   await floors.sampleSpawn(3);
   const t = performance.now();
   const results = await Promise.all(
@@ -180,8 +177,6 @@ export async function throughputSuite(ctx: Ctx): Promise<void> {
   const failed = results.filter((r) => !r.success);
   if (failed.length) throw new Error(`${failed.length} of ${queue} queued sessions failed: ${failed[0].error}`);
   ctx.samples.sessions_per_min_q10 = [round((queue / elapsed) * 60_000, 2)];
-  // A throughput's floor: the floor samples around it (indices), not the whole run's.
-  ctx.floorAt.sessions_per_min_q10 = range(spawnFrom, floors.spawn.length);
   ctx.details.sessions_q10 = { elapsed_ms: round(elapsed, 0), max_lock_wait_ms: Math.max(...results.map((r) => r.lock_wait_ms)) };
   ctx.progress(`  ${queue} sessions in ${round(elapsed, 0)} ms → ${ctx.samples.sessions_per_min_q10[0]} sessions/min`);
 
@@ -192,7 +187,6 @@ export async function throughputSuite(ctx: Ctx): Promise<void> {
     try {
       for (let i = 0; i < clients; i++) handles.push(await eco.butlers.health.connect());
       await Promise.all(handles.map((h) => h.callTool('status', {})));
-      const mcpFrom = floors.mcp.length;
       await floors.sampleMcp(5);
       let issued = 0;
       let done = 0;
@@ -217,7 +211,6 @@ export async function throughputSuite(ctx: Ctx): Promise<void> {
       await floors.sampleMcp(5);
       const rate = round(done / secs, 1);
       ctx.samples[`mcp_calls_per_s_c${clients}`] = [rate];
-      ctx.floorAt[`mcp_calls_per_s_c${clients}`] = range(mcpFrom, floors.mcp.length);
       ctx.details[`mcp_c${clients}`] = { calls: done, errors, seconds: round(secs, 2), bound: { calls: maxCalls, ms: maxMs } };
       ctx.progress(`throughput: ${clients} clients, ${done} status calls (${errors} errors) in ${round(secs, 2)} s → ${rate} calls/s`);
       if (errors) ctx.checks.push({ name: `mcp_c${clients}_errors`, ok: false, detail: `${errors} of ${done + errors} status calls failed under ${clients} clients` });
