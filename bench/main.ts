@@ -242,11 +242,13 @@ export async function main(argv: string[]): Promise<number> {
       for (const r of rows) {
         if (r.def.compare === 'report') continue;
         const { p50, p95, mean, n, x_floor_p50 } = r.figure;
-        // Headroom: a latency or mean recorded × h, a throughput ÷ h, so a noisy machine does not trip the next run.
-        const h = r.def.compare === 'throughput' ? 1 / headroom : headroom;
+        // Headroom: a latency or mean recorded × h, a throughput ÷ h, so a noisy machine does not trip the next run;
+        // capped at 3 ÷ threshold, so a 3× slowdown still fails every metric (none for a 3× threshold).
+        const hm = round(Math.min(headroom, Math.max(1, 3 / r.def.threshold)), 3);
+        const h = r.def.compare === 'throughput' ? 1 / hm : hm;
         const value = round(r.figure.value * h, 6);
         const x_floor = r.figure.x_floor === undefined ? undefined : round(r.figure.x_floor * h, 4);
-        metrics[r.metric] = Object.fromEntries(Object.entries({ value, x_floor, x_floor_p50, p50, p95, mean, n }).filter(([, v]) => v !== undefined)) as unknown as MetricFigure;
+        metrics[r.metric] = Object.fromEntries(Object.entries({ value, x_floor, headroom: hm, x_floor_p50, p50, p95, mean, n }).filter(([, v]) => v !== undefined)) as unknown as MetricFigure;
       }
       next[k] = { recorded_at: new Date().toISOString(), headroom, machine: machine(), floors: { mcp_call_p50_ms: floor.mcp.p50, node_spawn_p50_ms: floor.spawn.p50 }, metrics };
       const raw = existsSync(BASELINES) ? (JSON.parse(readFileSync(BASELINES, 'utf8')) as Record<string, unknown>) : {};

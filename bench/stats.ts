@@ -85,6 +85,8 @@ export interface MetricFigure {
   value: number;
   /** value ÷ floor p50 for a latency, value × floor p50 for a throughput; absent without a floor. */
   x_floor?: number;
+  /** The factor value and x_floor were recorded with (baselines only); p50, p95 and mean are as measured. */
+  headroom?: number;
   /** The p50's floor multiple (reported, not compared). */
   x_floor_p50?: number;
   p50?: number;
