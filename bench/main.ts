@@ -113,6 +113,12 @@ export async function main(argv: string[]): Promise<number> {
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const results: Record<string, unknown> = { stamp, suites, machine: machine() };
 
+  const mode = process.env.E2E_MODEL ?? 'double';
+  const key = baselineKey(baselines, mode, process.env.E2E_BENCH_MACHINE);
+  if (suites.some((x) => x !== 'boot') && !key && !update) {
+    const have = Object.keys(baselines);
+    throw new BenchInputError(`${path.relative(process.cwd(), BASELINES)} has no baseline for mode "${mode}"${have.length ? ` (it has: ${have.join(', ')})` : ''}; run with --update-baseline to record one.`);
+  }
   if (suites.includes('boot')) {
     results.boot = await benchBoot(Number(process.env.E2E_BENCH_RUNS ?? 5));
   }
@@ -123,14 +129,11 @@ export async function main(argv: string[]): Promise<number> {
   const notes: string[] = [];
   const strict = process.env.E2E_BENCH_STRICT === '1';
   if (ecoSuites.length) {
-    const mode = process.env.E2E_MODEL ?? 'double';
-    const key = baselineKey(baselines, mode, process.env.E2E_BENCH_MACHINE);
-    if (!key && !update) {
-      const have = Object.keys(baselines);
-      throw new BenchInputError(`${path.relative(process.cwd(), BASELINES)} has no baseline for mode "${mode}"${have.length ? ` (it has: ${have.join(', ')})` : ''}; run with --update-baseline to record one.`);
-    }
     const eco = await openEcosystem(progress);
-    const server = await startFloorServer();
+    const server = await startFloorServer().catch(async (err: unknown) => {
+      await eco.close();
+      throw err;
+    });
     const floors = new Floors(server);
     const ctx: Ctx = { eco, floors, tag: `bench-${Date.now().toString(36)}`, progress, samples: {}, floorAt: {}, checks: [], details: {} };
     try {
