@@ -206,9 +206,9 @@ export async function main(argv: string[]): Promise<number> {
         v + over,
       ];
     });
-    console.log(`\nfloors (same run): MCP no-op call p50 ${fmt(floor.mcp.p50)} ms, p95 ${fmt(floor.mcp.p95)} ms (n ${floor.mcp.n}); node -e '' spawn p50 ${fmt(floor.spawn.p50)} ms, p95 ${fmt(floor.spawn.p95)} ms (n ${floor.spawn.n})`);
-    console.log(`baseline: ${key ? `"${key}" from ${path.relative(process.cwd(), BASELINES)}${base?.recorded_at ? ` (recorded ${base.recorded_at})` : ''}` : 'none'}; ×floor = p50/p95 of sample ÷ local floor (latency) or value × run floor p50 (throughput); ratio compares ×floor when the baseline has one\n`);
-    console.log(table([header, ...body]));
+    if (rows.length) console.log(`\nfloors (same run): MCP no-op call p50 ${fmt(floor.mcp.p50)} ms, p95 ${fmt(floor.mcp.p95)} ms (n ${floor.mcp.n}); node -e '' spawn p50 ${fmt(floor.spawn.p50)} ms, p95 ${fmt(floor.spawn.p95)} ms (n ${floor.spawn.n})`);
+    if (rows.length) console.log(`baseline: ${key ? `"${key}" from ${path.relative(process.cwd(), BASELINES)}${base?.recorded_at ? ` (recorded ${base.recorded_at})` : ''}` : 'none'}; ×floor = p50/p95 of sample ÷ local floor (latency) or value × run floor p50 (throughput); ratio compares ×floor when the baseline has one\n`);
+    if (rows.length) console.log(table([header, ...body]));
     if (ctx.checks.length) {
       console.log('\nchecks:');
       for (const c of ctx.checks) console.log(`  ${c.ok === null ? 'SKIP' : c.ok ? 'OK  ' : c.limit && !strict ? 'OVER' : 'FAIL'}  ${c.name}: ${c.detail}`);
