@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import type { RunLog } from '../run-log.ts';
-import { DaemonProcess } from './daemon-process.ts';
+import { DaemonProcess, daemonNodeArgs } from './daemon-process.ts';
 
 const quietLog = { childLine() {}, log() {} } as unknown as RunLog;
 
@@ -32,4 +32,9 @@ test('lineSeen wakes on the output line it waits for, remembers it, and gives up
     await proc.stop(2000);
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('E2E_NODE_ARGS gives every daemon extra Node flags (those NODE_OPTIONS refuses, such as --cpu-prof)', () => {
+  expect(daemonNodeArgs({})).toEqual([]);
+  expect(daemonNodeArgs({ E2E_NODE_ARGS: '  --cpu-prof   --cpu-prof-dir=/tmp/p ' })).toEqual(['--cpu-prof', '--cpu-prof-dir=/tmp/p']);
 });

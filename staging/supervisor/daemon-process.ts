@@ -24,6 +24,15 @@ function installExitHook(): void {
   });
 }
 
+/**
+ * Extra Node flags for every daemon, from E2E_NODE_ARGS (whitespace-separated),
+ * for flags Node refuses in NODE_OPTIONS, e.g. profiling:
+ * `E2E_NODE_ARGS="--cpu-prof --cpu-prof-dir=.tmp/prof"` (docs/performance.md).
+ */
+export function daemonNodeArgs(env: NodeJS.ProcessEnv = process.env): string[] {
+  return (env.E2E_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+}
+
 export interface DaemonProcessOptions {
   name: string;
   entry: string;
@@ -50,7 +59,7 @@ export class DaemonProcess {
     installExitHook();
     this.label = opts.name;
     this.pending = opts.args === 'warm';
-    this.child = spawn(process.execPath, [opts.entry, ...(opts.args === 'warm' ? ['--warm'] : opts.args)], {
+    this.child = spawn(process.execPath, [...daemonNodeArgs(), opts.entry, ...(opts.args === 'warm' ? ['--warm'] : opts.args)], {
       env: opts.env,
       stdio: [this.pending ? 'pipe' : 'ignore', 'pipe', 'pipe'],
     });
