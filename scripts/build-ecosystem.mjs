@@ -4,7 +4,7 @@
 // node's module loader resolving and compiling hundreds of package files costs
 // hundreds of ms per daemon start, which is most of the startup budget on a
 // small box (six daemons start at once).
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
@@ -28,9 +28,9 @@ const sharedZod = {
   },
 };
 
-// The OTLP exporter loads node:http with import(), which a daemon restored
+// The OTLP exporter loads node:http with import(), which a process restored
 // from the V8 code cache cannot do on Node 20 (ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING;
-// see loader.mjs). In the CommonJS daemon bundle those become require().
+// see ecosystem/core/code-cache-loader.mjs). In the CommonJS bundles those become require().
 const otlpHttpRequire = {
   name: 'butlers-otlp-http-require',
   setup(b) {
@@ -52,6 +52,19 @@ const common = {
   external,
 };
 
+// A CommonJS bundle for ecosystem/core/code-cache-loader.mjs; import.meta is given by the banner.
+const cached = {
+  ...common,
+  format: 'cjs',
+  define: { 'import.meta.url': '__butlersImportMetaUrl', 'import.meta.resolve': '__butlersImportMetaResolve' },
+  banner: {
+    js: [
+      "var __butlersImportMetaUrl = require('node:url').pathToFileURL(__filename).href;",
+      "var __butlersImportMetaResolve = (s) => require('node:url').pathToFileURL(require.resolve(s)).href;",
+    ].join('\n'),
+  },
+};
+
 try {
   await Promise.all([
     esbuild.build({
@@ -61,35 +74,29 @@ try {
       stdin: { contents: "export * from 'zod';\nexport { default } from 'zod';\n", resolveDir: root, sourcefile: 'zod-entry.mjs' },
       outfile: 'dist/zod.cjs',
     }),
-    // The daemon is CommonJS so dist/daemon.mjs (ecosystem/daemon/loader.mjs)
+    // The daemon is CommonJS so dist/daemon.mjs (ecosystem/core/code-cache-loader.mjs)
     // can compile it with a V8 code cache; import.meta is given by the banner.
     esbuild.build({
-      ...common,
-      format: 'cjs',
+      ...cached,
       entryPoints: ['ecosystem/daemon/main.ts'],
       outfile: 'dist/daemon.cjs',
       plugins: [sharedZod, otlpHttpRequire],
-      define: { 'import.meta.url': '__butlersImportMetaUrl', 'import.meta.resolve': '__butlersImportMetaResolve' },
-      banner: {
-        js: [
-          "var __butlersImportMetaUrl = require('node:url').pathToFileURL(__filename).href;",
-          "var __butlersImportMetaResolve = (s) => require('node:url').pathToFileURL(require.resolve(s)).href;",
-        ].join('\n'),
-      },
     }),
-    // One session runtime process per LLM session: plain ESM, everything bundled.
+    // One session runtime process per LLM session, everything bundled (zod
+    // too: no roster tool shares it). CommonJS for the same code cache: a
+    // session process starts in the path of every classify and dispatch.
     esbuild.build({
-      ...common,
-      format: 'esm',
+      ...cached,
       entryPoints: ['ecosystem/runtime/main.ts'],
-      outfile: 'dist/runtime.mjs',
-      // Bundled CommonJS packages (pg, pino) call require(); give them one.
-      banner: { js: "import { createRequire as __butlersCreateRequire } from 'node:module'; const require = __butlersCreateRequire(import.meta.url);" },
+      outfile: 'dist/runtime.cjs',
+      plugins: [otlpHttpRequire],
     }),
   ]);
   mkdirSync(path.join(root, 'dist'), { recursive: true });
   asciiOnly(path.join(root, 'dist/daemon.cjs'));
-  copyFileSync(path.join(root, 'ecosystem/daemon/loader.mjs'), path.join(root, 'dist/daemon.mjs'));
+  asciiOnly(path.join(root, 'dist/runtime.cjs'));
+  rmSync(path.join(root, 'dist/runtime.mjs.map'), { force: true });
+  for (const entry of ['daemon', 'runtime']) copyFileSync(path.join(root, 'ecosystem/core/code-cache-loader.mjs'), path.join(root, `dist/${entry}.mjs`));
 } catch (err) {
   console.error(`build-ecosystem: ${err.message}`);
   process.exit(1);
@@ -108,4 +115,4 @@ function asciiOnly(file) {
   if (ascii !== text) writeFileSync(file, ascii);
 }
 
-console.log(`build-ecosystem: dist/daemon.mjs (+ daemon.cjs, zod.cjs), dist/runtime.mjs in ${Math.round(performance.now() - started)} ms`);
+console.log(`build-ecosystem: dist/daemon.mjs (+ daemon.cjs, zod.cjs), dist/runtime.mjs (+ runtime.cjs) in ${Math.round(performance.now() - started)} ms`);

@@ -43,17 +43,21 @@ export function createStatusTool(info: DaemonInfo): ToolDef {
       // the last probe's result, and says it did not probe.
       const saturated = pool.size >= pool.max && pool.idle === 0;
       if (!saturated) {
-        const healthy = await ctx.db
-          .query('SELECT 1')
-          .then(() => true)
-          .catch(() => false);
-        const tasks = healthy
-          ? await ctx.db
-              .query<{ n: number }>('SELECT count(*)::int AS n FROM scheduled_tasks')
-              .then((r) => r.rows[0]?.n ?? 0)
-              .catch(() => 0)
-          : 0;
-        last = { healthy, tasks };
+        // One round trip when all is well: the task count proves the database
+        // too. Only when it fails does a bare SELECT 1 tell a sick database
+        // (unhealthy) from a missing table (healthy, 0 tasks).
+        const tasks = await ctx.db
+          .query<{ n: number }>('SELECT count(*)::int AS n FROM scheduled_tasks')
+          .then((r) => r.rows[0]?.n ?? 0)
+          .catch(() => null);
+        if (tasks !== null) last = { healthy: true, tasks };
+        else {
+          const healthy = await ctx.db
+            .query('SELECT 1')
+            .then(() => true)
+            .catch(() => false);
+          last = { healthy, tasks: 0 };
+        }
       }
       const { healthy, tasks } = last;
       const registered = new Set(info.toolNames());

@@ -26,6 +26,8 @@ let telemetry: Telemetry | null = null;
 function finish(result: RuntimeResult, code: number): void {
   if (written) return;
   written = true;
+  // Tells dist/runtime.mjs (ecosystem/core/code-cache-loader.mjs) that this process ran a whole session: its code cache is worth keeping.
+  if (code === 0) (globalThis as Record<symbol, unknown>)[Symbol.for('butlers.runtime.ready')] = true;
   void (telemetry?.shutdown(1500) ?? Promise.resolve()).then(() => process.stdout.write(`${JSON.stringify(result)}\n`, () => process.exit(code)));
 }
 

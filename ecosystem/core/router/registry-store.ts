@@ -32,6 +32,18 @@ export interface RoutingLogRow {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const COLUMNS = 'name, endpoint_url, route_contract_version, eligibility_state, consecutive_failures, last_seen_at';
 
+const INSERT_LOG = `INSERT INTO routing_log (request_id, subrequest_id, origin, target_butler, tool_name, status, error_class, error_message,
+                                  client_reused, preflight, route_contract_version, duration_ms, trace_id, tag)`;
+const LOG_VALUES = '($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)';
+
+function logParams(row: RoutingLogRow): unknown[] {
+  return [
+    row.request_id && UUID.test(row.request_id) ? row.request_id : null,
+    row.subrequest_id, row.origin, row.target_butler, row.tool_name, row.status, row.error_class, row.error_message,
+    row.client_reused, row.preflight, row.route_contract_version, Math.round(row.duration_ms), row.trace_id, row.tag,
+  ];
+}
+
 /** The SQL the router runs against the switchboard's own database. */
 export function registryStore(db: Pool) {
   return {
@@ -97,15 +109,18 @@ export function registryStore(db: Pool) {
     },
 
     async log(row: RoutingLogRow): Promise<void> {
+      await db.query(`${INSERT_LOG} VALUES ${LOG_VALUES}`, logParams(row));
+    },
+
+    /**
+     * `markSeen(name)` and `log(row)` in one statement (one round trip instead
+     * of two on every successful route); both happen or neither does.
+     */
+    async logSeen(row: RoutingLogRow, name: string): Promise<void> {
       await db.query(
-        `INSERT INTO routing_log (request_id, subrequest_id, origin, target_butler, tool_name, status, error_class, error_message,
-                                  client_reused, preflight, route_contract_version, duration_ms, trace_id, tag)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
-        [
-          row.request_id && UUID.test(row.request_id) ? row.request_id : null,
-          row.subrequest_id, row.origin, row.target_butler, row.tool_name, row.status, row.error_class, row.error_message,
-          row.client_reused, row.preflight, row.route_contract_version, Math.round(row.duration_ms), row.trace_id, row.tag,
-        ],
+        `WITH seen AS (UPDATE butler_registry SET consecutive_failures = 0, last_seen_at = now(), updated_at = now() WHERE name = $15)
+         ${INSERT_LOG} VALUES ${LOG_VALUES}`,
+        [...logParams(row), name],
       );
     },
   };

@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { gzipSync } from 'node:zlib';
 import type net from 'node:net';
 import { expect, test } from '@playwright/test';
 import { classifyCallError } from './classify-error.ts';
@@ -13,6 +14,10 @@ test.beforeAll(async () => {
     const url = new URL(req.url ?? '/', 'http://x');
     const n = Number(url.searchParams.get('bytes'));
     if (url.pathname === '/declared') return void res.writeHead(200, { 'content-type': 'application/json', 'content-length': n }).end(Buffer.alloc(n, 120));
+    if (url.pathname === '/gzip') {
+      const z = gzipSync(Buffer.alloc(n, 120));
+      return void res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip', 'content-length': z.length }).end(z);
+    }
     res.writeHead(200, { 'content-type': 'application/json' });
     const chunk = Buffer.alloc(1024, 120);
     let left = n;
@@ -54,6 +59,12 @@ test('a body that grows past the limit is cut while it is read', async () => {
   const err = await failure(res.json());
   expect(err).toMatchObject({ code: 'RESPONSE_TOO_LARGE', limit: 10_000 });
   expect((err as ResponseTooLargeError).bytes).toBeLessThanOrEqual(10_000 + 1024);
+});
+
+test('a compressed answer whose declared length is small is still counted as it decodes', async () => {
+  const res = await post(sizeLimitedFetch(10_000), '/gzip?bytes=50000');
+  const err = await failure(res.text());
+  expect(err).toMatchObject({ code: 'RESPONSE_TOO_LARGE', limit: 10_000 });
 });
 
 test('the standalone GET event stream is not limited', async () => {

@@ -28,11 +28,17 @@ export function sizeLimitedFetch(maxBytes: number, base: FetchLike = fetch): Fet
   return async (url, init) => {
     const res = await base(url, init);
     if ((init?.method ?? 'GET').toUpperCase() === 'GET' || !res.body) return res;
-    const declared = Number(res.headers.get('content-length'));
+    const length = res.headers.get('content-length');
+    const declared = length === null ? NaN : Number(length);
     if (Number.isFinite(declared) && declared > maxBytes) {
       await res.body.cancel().catch(() => undefined);
       throw new ResponseTooLargeError(declared, maxBytes, true);
     }
+    // A declared length within the limit bounds the body already (the HTTP
+    // parser reads exactly that many bytes), unless it counts compressed bytes
+    // that decode to more: then, and for a body without a length, count.
+    const encoding = res.headers.get('content-encoding');
+    if (Number.isFinite(declared) && (encoding === null || encoding.trim().toLowerCase() === 'identity')) return res;
     let seen = 0;
     const limited = res.body.pipeThrough(
       new TransformStream<Uint8Array, Uint8Array>({

@@ -89,18 +89,20 @@ export function createRouter(o: RouterOptions): Router {
     let usedClient = false;
     let fresh = false;
 
-    const finish = async (r: { ok: true; result: unknown } | { ok: false; error: RouteError; error_class: string; message: string; target_error?: unknown }): Promise<RouteOutcome> => {
+    /** `seen`: the target answered, so its registry entry is marked seen in the same round trip as the log row. */
+    const finish = async (r: { ok: true; result: unknown } | { ok: false; error: RouteError; error_class: string; message: string; target_error?: unknown }, seen?: string): Promise<RouteOutcome> => {
       const duration_ms = round(performance.now() - started);
       const version = entry?.route_contract_version ?? null;
       const status = r.ok ? 'success' : statusOf(r.error);
       recordRoute(span, req.target, status, duration_ms, r.ok ? undefined : r);
-      await store
-        .log({
-          request_id: fields.request_id, subrequest_id: fields.subrequest_id, origin, target_butler: req.target, tool_name: req.tool, status,
-          error_class: r.ok ? null : r.error_class, error_message: r.ok ? null : r.message, client_reused: usedClient && !fresh, preflight,
-          route_contract_version: version, duration_ms, trace_id: trace.traceId, tag: fields.tag,
-        })
-        .catch((err: unknown) => log.error({ event: 'route.log_failed', ...fields, error: (err as Error).message }, 'writing the routing_log row failed'));
+      const row: RoutingLogRow = {
+        request_id: fields.request_id, subrequest_id: fields.subrequest_id, origin, target_butler: req.target, tool_name: req.tool, status,
+        error_class: r.ok ? null : r.error_class, error_message: r.ok ? null : r.message, client_reused: usedClient && !fresh, preflight,
+        route_contract_version: version, duration_ms, trace_id: trace.traceId, tag: fields.tag,
+      };
+      // Marking the target seen failing fails the route, as it always did; a lost log row alone does not.
+      if (seen !== undefined) await store.logSeen(row, seen);
+      else await store.log(row).catch((err: unknown) => log.error({ event: 'route.log_failed', ...fields, error: (err as Error).message }, 'writing the routing_log row failed'));
       const client = fresh ? 'new' : 'cached';
       log.info(
         { event: 'route.result', ...fields, status, duration_ms, preflight, ...(usedClient ? { client } : {}), ...(r.ok ? {} : { error: r.error, error_class: r.error_class }) },
@@ -146,10 +148,7 @@ export function createRouter(o: RouterOptions): Router {
     usedClient = true;
     const res = await callTarget(cache, { ...call, tool: req.tool, args: req.args ?? {} });
     fresh ||= res.fresh;
-    if (res.ok) {
-      await store.markSeen(entry.name);
-      return finish({ ok: true, result: res.result });
-    }
+    if (res.ok) return finish({ ok: true, result: res.result }, entry.name);
     if (res.failure.counts) await countFailure(entry, res.failure.error, res.failure.error_class, log);
     return finish({ ok: false, error: res.failure.error, error_class: res.failure.error_class, message: res.failure.message, target_error: res.targetError });
   }

@@ -102,19 +102,37 @@ export class Spawner implements SpawnerService {
     const traceId = span.context.traceId;
     const log = daemonLog.child({ session_id: sessionId, trace_id: traceId, ...(tag ? { tag } : {}), ...(req.requestId ? { request_id: req.requestId } : {}) });
     const token = randomBytes(32).toString('base64url');
-    const files = await writeSessionFiles(butler, this.d.directUrl, token);
+    // The system prompt (CLAUDE.md, recalled memories) is built while the
+    // session process loads its code: it is needed only when start() hands
+    // over the prompts. Settled here so a failure is never unhandled.
+    const prompt = buildSystemPrompt({
+      claudeMdPath: this.d.claudeMdPath, db: this.d.db, log, prompt: req.prompt, memoryActive: this.d.modules.memory?.status === 'active',
+    }).then(
+      (text) => ({ ok: true as const, text }),
+      (err: unknown) => ({ ok: false as const, message: (err as Error).message }),
+    );
+    let files;
+    try {
+      files = await writeSessionFiles(butler, this.d.directUrl, token);
+    } catch (err) {
+      await prompt;
+      throw err;
+    }
     this.d.tokens.registerSessionToken(token, sessionId);
     this.current = { sessionId, child: null };
     try {
-      const systemPrompt = await buildSystemPrompt({
-        claudeMdPath: this.d.claudeMdPath, db: this.d.db, log, prompt: req.prompt, memoryActive: this.d.modules.memory?.status === 'active',
-      }).catch((err: unknown) => {
-        throw new ToolError('system_prompt_unavailable', (err as Error).message);
-      });
       const env = buildSessionEnv(config, this.d.env, allModules, { traceparent: span.traceparent, tracestate: req.tracestate });
       const argv = runtimeArgv({ butler, sessionId, kind, mcpConfig: files.mcpConfig, model: this.model, maxTurns: config.runtime.max_turns, tag, logLevel: config.log.level });
       const child = spawnRuntime({ entry, argv, env, cwd: files.dir, timeoutMs, log: log.child({ component: 'runtime' }) });
       this.current.child = child;
+      const built = await prompt;
+      if (!built.ok) {
+        // As before: no session row, no prompt handed over; the loading process is stopped.
+        child.kill('shutdown');
+        await child.done;
+        throw new ToolError('system_prompt_unavailable', built.message);
+      }
+      const systemPrompt = built.text;
       try {
         await insertSessionRow(this.d.db, {
           sessionId, butler, triggerSource: req.triggerSource, kind, prompt: req.prompt, model: this.model, traceId,

@@ -1,13 +1,16 @@
-// dist/daemon.mjs: starts the daemon bundle (dist/daemon.cjs) with a V8 code
-// cache, so a daemon does not compile the same 2 MB of JavaScript again at
-// every start. Copied verbatim to dist/ by scripts/build-ecosystem.mjs.
+// dist/daemon.mjs and dist/runtime.mjs: each starts its bundle (dist/daemon.cjs,
+// dist/runtime.cjs: the same name, .cjs) with a V8 code cache, so a daemon or
+// a session process does not compile the same 2-3 MB of JavaScript again at
+// every start. Copied verbatim to both names by scripts/build-ecosystem.mjs.
 //
 // The cache is V8's own (vm.Script cachedData): V8 checks it against the
 // source and its flags and rejects a stale one, which is then replaced. It
-// is written when a daemon that became ready exits, so it holds the functions
-// a daemon really runs (start-up, MCP sessions, registration), not only the
-// top level. Kept per bundle (path, size, mtime) and Node version in
-// <tmpdir>/butlers-v8-cache-<uid>/; BUTLERS_CODE_CACHE=0 turns it off.
+// is written when a process that did its work exits (a daemon that became
+// ready, a session process that finished: the bundle sets
+// Symbol.for('butlers.<name>.ready')), so it holds the functions such a
+// process really runs, not only the top level. Kept per bundle (path, size,
+// mtime) and Node version in <tmpdir>/butlers-v8-cache-<uid>/;
+// BUTLERS_CODE_CACHE=0 turns it off.
 import { createHash } from 'node:crypto';
 import { isAscii } from 'node:buffer';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -17,7 +20,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
 
-const bundle = fileURLToPath(new URL('./daemon.cjs', import.meta.url));
+const self = fileURLToPath(import.meta.url);
+const name = path.basename(self, '.mjs');
+const bundle = path.join(path.dirname(self), `${name}.cjs`);
 const requireFromBundle = createRequire(bundle);
 // Functions restored from a code cache lose the host's dynamic-import hook on
 // Node 20 ("A dynamic import callback was not specified"), so the bundle's
@@ -50,8 +55,8 @@ function runCached() {
   const script = new vm.Script(wrapped, { filename: bundle, cachedData });
   if (!cachedData || script.cachedDataRejected) {
     process.once('exit', () => {
-      // Only a daemon that reached `ready` has run what later daemons will run.
-      if (!globalThis[Symbol.for('butlers.daemon.ready')]) return;
+      // Only a process that did its work has run what later ones will run.
+      if (!globalThis[Symbol.for(`butlers.${name}.ready`)]) return;
       try {
         mkdirSync(dir, { recursive: true, mode: 0o700 });
         const tmp = `${file}.${process.pid}.tmp`;
@@ -68,11 +73,15 @@ function runCached() {
   fn.call(module.exports, module.exports, requireFromBundle, module, bundle, path.dirname(bundle));
 }
 
-/** Keeps the newest few caches (one per bundle build and Node version). */
+/**
+ * Keeps the newest few caches (one per bundle build and Node version; two
+ * bundles per checkout, and a machine may hold several checkouts: fewer
+ * would have them evict each other's live caches).
+ */
 function prune(dir, keep) {
   const others = readdirSync(dir)
     .filter((n) => n.endsWith('.bin') && path.join(dir, n) !== keep)
     .map((n) => ({ n, t: statSync(path.join(dir, n)).mtimeMs }))
     .sort((a, b) => b.t - a.t);
-  for (const { n } of others.slice(3)) rmSync(path.join(dir, n), { force: true });
+  for (const { n } of others.slice(11)) rmSync(path.join(dir, n), { force: true });
 }
