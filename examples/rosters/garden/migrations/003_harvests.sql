@@ -1,7 +1,7 @@
 CREATE TABLE harvests (
   id            UUID PRIMARY KEY DEFAULT gen_random_uuid(),
   crop          TEXT NOT NULL,
-  quantity      NUMERIC NOT NULL CHECK (quantity > 0),
+  quantity      NUMERIC NOT NULL CHECK (quantity >= 0),
   unit          TEXT NOT NULL,
   harvested_on  DATE NOT NULL DEFAULT current_date,
   notes         TEXT NULL,

@@ -12,7 +12,7 @@ export default defineTool({
   ].join('\n'),
   input: {
     crop: withExamples(text('What was harvested'), ['tomatoes', 'potatoes', 'strawberries', 'courgettes']),
-    quantity: z.number().positive().describe('How much was harvested, as a number'),
+    quantity: z.number().min(0).describe('How much was harvested, as a number'),
     unit: withExamples(text('Unit of the quantity'), ['kg', 'g', 'pieces', 'bunches', 'bowls']),
     harvested_on: day('The day it was harvested (YYYY-MM-DD); defaults to today').optional(),
     notes: z.string().describe('Free-text details, such as the quality or where it came from').optional(),
