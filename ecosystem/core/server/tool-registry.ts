@@ -112,9 +112,13 @@ export class ToolRegistry {
     const log = this.o.log.child({ tool: def.name, ...(info.sessionId ? { session_id: info.sessionId } : {}) });
     const started = performance.now();
     const redactedArgs = this.o.redactor.redactArgs(rawArgs ?? {}, def.sensitive);
+    const argsJson = JSON.stringify(redactedArgs);
+    // The debug line keeps small arguments as they are; a huge one (a 200 KB message body) is cut,
+    // so one call cannot write a quarter of a megabyte to the run log.
+    const loggedArgs = argsJson.length > LOG_ARGS_LIMIT ? { truncated: truncate(argsJson, LOG_ARGS_LIMIT), chars: argsJson.length } : redactedArgs;
     // The server span of this call (docs/ecosystem.md §15.2); the handler's meta continues from it.
     const span = startSpan(`tool:${def.name}`, typeof info.meta.traceparent === 'string' ? info.meta.traceparent : undefined, {
-      'tool.name': def.name, 'tool.butler': this.o.butler, 'tool.module': def.module, 'tool.args': truncate(JSON.stringify(redactedArgs), ARGS_LIMIT),
+      'tool.name': def.name, 'tool.butler': this.o.butler, 'tool.module': def.module, 'tool.args': truncate(argsJson, ARGS_LIMIT),
       ...(info.sessionId ? { 'session.id': info.sessionId } : {}),
     }, { kind: 'server' });
     const callInfo: CallInfo = { ...info, meta: { ...info.meta, traceparent: span.traceparent } };
@@ -137,7 +141,7 @@ export class ToolRegistry {
       log.debug(
         {
           event: 'tool.call',
-          args: redactedArgs,
+          args: loggedArgs,
           status: result.isError ? 'error' : 'success',
           error: result.isError ? structured?.error : undefined,
           duration_ms: Math.round((performance.now() - started) * 10) / 10,
@@ -180,5 +184,7 @@ export class ToolRegistry {
 }
 
 const ARGS_LIMIT = 2048;
+/** Longest argument JSON a `tool.call` debug line holds whole. */
+const LOG_ARGS_LIMIT = 4096;
 const round1 = (ms: number) => Math.round(ms * 10) / 10;
 const truncate = (s: string, max: number) => (s.length > max ? `${s.slice(0, max - 1)}…` : s);
