@@ -3,7 +3,7 @@
 // of dependencies), then one plain summary line computed from the JSON report.
 // Extra arguments go to `playwright test` (e.g. `npm test -- --workers=2`).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { leftovers } from './leftovers.mjs';
 
@@ -24,9 +24,12 @@ if (tsc !== 0) {
   process.exit(1);
 }
 
+// One stamp names this run's log (.tmp/e2e-logs/e2e-<stamp>.log), so its size can be checked after.
+const stamp = process.env.E2E_RUN_STAMP ?? new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
 const pw = step('playwright', process.execPath, ['node_modules/@playwright/test/cli.js', 'test', ...process.argv.slice(2)], {
   ...process.env,
   E2E_JSON_REPORT: report,
+  E2E_RUN_STAMP: stamp,
 });
 
 if (!existsSync(report)) {
@@ -42,7 +45,15 @@ if (left.length) {
   for (const l of left.slice(0, 20)) console.log(`  pid ${l.pid}: ${l.cmd.slice(0, 160)}`);
   console.log('counted as one failure; kill them with: kill ' + left.map((l) => l.pid).join(' '));
 }
-const failed = (stats.unexpected ?? 0) + (left.length ? 1 : 0);
+// A run log past the limit means a daemon logs too much (docs/performance.md): one failure, named.
+const logFile = path.resolve('.tmp/e2e-logs', `e2e-${stamp}.log`);
+const logLimit = Number(process.env.E2E_RUN_LOG_LIMIT_BYTES ?? 50 * 1024 * 1024);
+const logSize = existsSync(logFile) ? statSync(logFile).size : 0;
+const logTooBig = logSize > logLimit;
+if (logTooBig) {
+  console.log(`\nthe run log ${path.relative(process.cwd(), logFile)} is ${(logSize / 1048576).toFixed(1)} MB, above the ${(logLimit / 1048576).toFixed(0)} MB limit (E2E_RUN_LOG_LIMIT_BYTES): a daemon logs too much; counted as one failure`);
+}
+const failed = (stats.unexpected ?? 0) + (left.length ? 1 : 0) + (logTooBig ? 1 : 0);
 const skipped = stats.skipped ?? 0;
 const total = passed + failed + skipped;
 if (total === 0) console.log('Playwright ran no test');
