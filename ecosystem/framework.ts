@@ -8,10 +8,14 @@
  * ecosystem and bundles it with the tools; TypeScript resolves it through the
  * `paths` of tsconfig.json (docs/extending.md shows the two lines for a roster
  * outside the checkout). The pipeline's data contracts are
- * `@butlers/framework/contracts`.
+ * `@butlers/framework/contracts`. Argument schemas (`text`, `day`, `rowId`,
+ * `timestamp`) and row helpers (`plainRow`, `given`, `textOrNull`) are here so a
+ * butler outside this repository does not copy them.
  */
 export { defineTool, ToolError, type Audience, type ToolContext, type ToolDef } from './core/tool.ts';
 export { withExamples, withFormat, type SchemaExtras } from './core/schema-extras.ts';
+export { day, rowId, text, timestamp } from './core/tool-fields.ts';
+export { given, plainRow, textOrNull } from './core/tool-rows.ts';
 export { startSpan, withSpan, type Span, type SpanOptions } from './core/trace/span.ts';
 export { meter } from './core/trace/telemetry.ts';
 export { childTrace, traceIdOf, type OutgoingTrace } from './core/router/trace-context.ts';

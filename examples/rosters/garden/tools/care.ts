@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { defineTool, withExamples } from '@butlers/framework';
-import { day, plainRow, text, textOrNull } from '../lib/fields.ts';
+import { day, defineTool, plainRow, text, textOrNull, withExamples } from '@butlers/framework';
 
 const CARE_COLUMNS = 'id, kind, plant, litres, product, amount, unit, done_on::text as done_on, notes, session_id, created_at';
 

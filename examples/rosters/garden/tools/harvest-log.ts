@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { defineTool, withExamples } from '@butlers/framework';
-import { day, plainRow, text, textOrNull } from '../lib/fields.ts';
+import { day, defineTool, plainRow, text, textOrNull, withExamples } from '@butlers/framework';
 
 export default defineTool({
   name: 'harvest_log',

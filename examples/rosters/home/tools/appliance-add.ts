@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { defineTool, withExamples } from '@butlers/framework';
-import { currency, day, plainRow, text, textOrNull } from '../lib/fields.ts';
+import { day, defineTool, plainRow, text, textOrNull, withExamples } from '@butlers/framework';
+import { currency } from '../lib/fields.ts';
 
 export default defineTool({
   name: 'appliance_add',

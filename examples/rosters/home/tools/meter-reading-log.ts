@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { defineTool, withExamples } from '@butlers/framework';
-import { day, plainRow, textOrNull } from '../lib/fields.ts';
+import { day, defineTool, plainRow, textOrNull, withExamples } from '@butlers/framework';
 
 export const UTILITIES = ['electricity', 'gas', 'water', 'heating_oil'] as const;
 
