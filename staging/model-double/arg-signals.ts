@@ -1,7 +1,6 @@
 // One extractor per row of the argument table (README.md, Policy).
 // Each returns undefined when its signal yields nothing for the property.
 import { type ClauseState, consume, useNumber } from './clause-state.ts';
-import { findDate } from './dates.ts';
 import { findPhrase, isStopWord, snakeCase, stem, toPhrase, tokenize } from './text.ts';
 import type { JsonSchema } from './types.ts';
 
@@ -32,7 +31,8 @@ export function isUnitLike(key: string, p: JsonSchema): boolean {
   return /\bunits?\b/i.test(`${key.replace(/_/g, ' ')} ${p.description ?? ''}`) || examples.every((e) => e.length <= 3);
 }
 
-export function fromTermExamples(p: JsonSchema, s: ClauseState): unknown {
+/** The first example written in the clause; a place's example keeps a number written after it ("gate 12"). */
+export function fromTermExamples(p: JsonSchema, s: ClauseState, place = false): unknown {
   const examples = stringExamples(p);
   if (examples.length === 0 || examples.some((e) => /\d/.test(e))) return undefined;
   const tokens = tokenize(s.text);
@@ -41,30 +41,45 @@ export function fromTermExamples(p: JsonSchema, s: ClauseState): unknown {
   for (const example of examples) {
     const at = findPhrase(tokens, toPhrase(example));
     if (!at) continue;
-    consume(s, tokens[at.from].start, tokens[at.to].end);
+    const start = tokens[at.from].start;
+    let end = tokens[at.to].end;
+    // "gate 12 at …": the number names which one, when no unit word follows it.
+    const numbered = place ? /^\s+(\d+)(?=\s*(?:$|[,;.!?]|\s(?:on|at|in|by|with|for|from|to|and)\b))/i.exec(s.text.slice(end)) : null;
+    const which = numbered ? s.numbers.find((n) => !n.used && n.start === end + numbered[0].length - numbered[1].length) : undefined;
+    if (which) {
+      useNumber(s, which);
+      consume(s, start, which.end);
+      return `${example} ${numbered?.[1]}`;
+    }
+    consume(s, start, end);
+    // Proper-name examples ("Hilton", "San Marzano") come back as the clause writes them.
+    if (examples.every((e) => /^\p{Lu}/u.test(e))) return s.text.slice(start, end);
     return snake ? snakeCase(example) : example;
   }
   return undefined;
 }
 
-export function fromUnitExamples(p: JsonSchema, s: ClauseState): unknown {
+/** A unit: an example written in the clause, else the short word after the last number (any word, when required: "4 croissants"). */
+export function fromUnitExamples(p: JsonSchema, s: ClauseState, required = false): unknown {
   const examples = stringExamples(p);
   const canonical = (word: string): string | undefined =>
     examples.find((e) => e.toLowerCase() === word.toLowerCase() || stem(e) === stem(word));
   if (s.lastNumberEnd !== null) {
     const after = s.text.slice(s.lastNumberEnd).replace(/^\s*(?:\/\s*\d+(?:\.\d+)?\s*)*/, '');
-    const m = /^[°%\p{L}][\p{L}°%]*/u.exec(after.trimStart());
+    const m = /^[°%\p{L}][\p{L}\p{N}°%²³]*/u.exec(after.trimStart());
     if (m) {
       const known = canonical(m[0]);
       if (known) return known;
       if (m[0].length <= 5 && !isStopWord(m[0]) && !/^(today|tonight)$/i.test(m[0])) return m[0];
     }
   }
+  const counted = required && s.lastNumberEnd !== null ? /^\s*(\p{L}+)/u.exec(s.text.slice(s.lastNumberEnd)) : null;
+  const noun = counted && !isStopWord(counted[1]) ? counted[1] : undefined;
   for (const t of tokenize(s.text)) {
     const known = canonical(t.raw);
     if (known) return known;
   }
-  return undefined;
+  return noun;
 }
 
 function isScale(p: JsonSchema): boolean {
@@ -108,13 +123,6 @@ export function fromNumber(p: JsonSchema, s: ClauseState): number | undefined {
   const fits = numberFits(p);
   const n = s.numbers.find((x) => !x.used && fits(asType(p, x.value)));
   return n ? asType(p, useNumber(s, n)) : undefined;
-}
-
-export function fromDate(p: JsonSchema, s: ClauseState, required: boolean): string | undefined {
-  const found = findDate(s.text, s.now, required);
-  if (!found) return undefined;
-  if (found.end > found.start) consume(s, found.start, found.end);
-  return p.format === 'date' ? found.iso.slice(0, 10) : found.iso;
 }
 
 const PERSON_RE = /\b(person|person's|people|someone|somebody|contact|friend|who|full name)\b/i;

@@ -1,5 +1,8 @@
 // What argument extraction knows about one clause while it fills a call:
 // its numbers (used or not), the spans other arguments consumed, and names.
+import { type DateMention, dateMentions } from './dates.ts';
+import { type MoneyMention, amountValue, moneyMentions } from './money.ts';
+import { type Analysis, analyse } from './nlp.ts';
 import type { Span } from './sentences.ts';
 
 /** A number written in the clause, with its position. */
@@ -20,20 +23,45 @@ export interface ClauseState {
   now: Date;
   numbers: ClauseNumber[];
   consumed: Array<[number, number]>;
+  /** Names an argument took but free text may still quote ("phone Aunt Mae and …"): no other name argument takes them. */
+  claimed: Array<[number, number]>;
   /** End offset of the number most recently used by an argument. */
   lastNumberEnd: number | null;
+  /** Dates and amounts of money written in the clause, in order. */
+  dates: DateMention[];
+  money: MoneyMention[];
+  /** What the tagger reads in the clause (names, places, occupations, tense). */
+  nlp: Analysis;
 }
 
-const NUMBER_RE = /(?<![\p{L}\p{N}.])-?\d+(?:\.\d+)?/gu;
+// Thousands separators ("1,099") belong to the number; a comma then a space is a list.
+const NUMBER_RE = /(?<![\p{L}\p{N}.,])-?(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+)(?:\.\d+)?/gu;
 
 export function clauseState(text: string, names: Span[], intentEnd: number | null, now: Date): ClauseState {
-  const numbers = [...text.matchAll(NUMBER_RE)].map((m) => ({
-    value: Number(m[0]),
+  const nlp = analyse(text);
+  const digits = [...text.matchAll(NUMBER_RE)].map((m) => ({
+    value: amountValue(m[0]),
     start: m.index ?? 0,
     end: (m.index ?? 0) + m[0].length,
     used: false,
   }));
-  return { text, names, intentEnd, now, numbers, consumed: [], lastNumberEnd: null };
+  // Numbers written as words ("two rows"), unless part of a phrase such as "one of".
+  const words = nlp.numberWords
+    .filter((w) => !/^\s+of\b/i.test(text.slice(w.end)) && !digits.some((d) => d.start < w.end && w.start < d.end))
+    .map((w) => ({ value: w.value, start: w.start, end: w.end, used: false }));
+  const numbers = [...digits, ...words].sort((a, b) => a.start - b.start);
+  const state: ClauseState = {
+    text, names, intentEnd, now, numbers, consumed: [], claimed: [], lastNumberEnd: null,
+    dates: dateMentions(text, now),
+    money: moneyMentions(text),
+    nlp,
+  };
+  return state;
+}
+
+/** Whether [start, end) overlaps a span some argument already took. */
+export function isConsumed(state: ClauseState, start: number, end: number): boolean {
+  return state.consumed.some(([s, e]) => start < e && s < end);
 }
 
 export function consume(state: ClauseState, start: number, end: number): void {
@@ -68,7 +96,7 @@ export function freeTextAfter(state: ClauseState, from: number): string {
 
 const TRAILING_PUNCTUATION = /[\s,;:.!?\-–—]+$/u;
 // Prepositions left dangling where a consumed span ("by email", "at 6pm") was cut out.
-const DANGLING = /(?:[\s,;:.!?\-–—]+|\s+(?:by|at|on|in|for|with|to|and|or|via|of|from))+$/iu;
+const DANGLING = /(?:[\s,;:.!?\-–—]+|\s+(?:by|at|on|in|into|for|with|to|and|or|via|of|from|the|a|an|my|our|your))+$/iu;
 const LEADING_FILLER = /^(?:[\s:,;.\-–—]+|(?:me|to|that|about|for|of|a|an|the|my|is|was|are|as|with|on|in|at|by|from|some)\b)+/i;
 
 /** Strips leading filler words and trailing punctuation (and dangling prepositions before a cut). */

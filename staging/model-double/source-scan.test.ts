@@ -9,6 +9,8 @@ import { expect, test } from '@playwright/test';
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SCENARIOS = join(ROOT, 'scenarios');
+// The generality check's scenarios (examples/README.md) are material the double must not know either.
+const EXAMPLE_SCENARIOS = join(ROOT, 'examples/scenarios');
 const MIN_LENGTH = 12;
 
 function walk(dir: string, keep: (file: string) => boolean): string[] {
@@ -60,7 +62,7 @@ export function findLeaks(sentences: string[], files: Array<{ path: string; text
 }
 
 function scenarioStrings(): string[] {
-  const files = walk(SCENARIOS, (f) => /\.(ts|json)$/.test(f));
+  const files = [SCENARIOS, EXAMPLE_SCENARIOS].flatMap((dir) => walk(dir, (f) => /\.(ts|json)$/.test(f)));
   const strings = files.flatMap((f) => stringLiterals(readFileSync(f, 'utf8')));
   return [...new Set(strings.map((s) => s.trim()).filter((s) => s.length >= MIN_LENGTH))];
 }
@@ -87,7 +89,7 @@ test('no scenario string appears in the model double source', () => {
     ...findLeaks(sentences, read(policy)),
     ...findLeaks(sentences.filter((s) => /\s/.test(s)), read(testCode)),
   ];
-  const report = `checked ${sentences.length} scenario strings from ${relative(ROOT, SCENARIOS)}/ against ${policy.length} double source files and ${testCode.length} test files`;
+  const report = `checked ${sentences.length} scenario strings from ${relative(ROOT, SCENARIOS)}/ and ${relative(ROOT, EXAMPLE_SCENARIOS)}/ against ${policy.length} double source files and ${testCode.length} test files`;
   test.info().annotations.push({ type: 'source-scan', description: report });
   console.log(`model double source scan: ${report}`);
   expect(policy.length).toBeGreaterThan(10);

@@ -15,7 +15,8 @@ test('one clause, one call: tool by Kinds and intents, arguments from the schema
     ['medication_add', { name: 'amoxicillin', dosage: '250mg', frequency: 'every 8 hours' }],
   ]);
   expect(plan('I feel nausea since lunch, about 3/10')).toEqual([['symptom_log', { name: 'nausea', severity: 3 }]]);
-  expect(plan('New contact: Henrik Larsen, met at the conference')).toEqual([['contact_add', { name: 'Henrik Larsen' }]]);
+  // What no other argument took goes to the notes property.
+  expect(plan('New contact: Henrik Larsen, met at the conference')).toEqual([['contact_add', { name: 'Henrik Larsen', notes: 'met at the conference' }]]);
 });
 
 test('a split is kept only when each side yields a complete call', () => {
