@@ -95,20 +95,39 @@ function mention(r: ParsedResult, text: string, now: Date, tense: Tense): DateMe
 const FUTURE = /\b(?:will|shall|going to|gonna|planning|plan to|next|upcoming|remind|due|schedule)\b/i;
 
 const cache = new Map<string, DateMention[]>();
+const wholes: Array<{ text: string; now: number; found: DateMention[] }> = [];
+
+/** Reads the dates of a whole prompt once; its clauses then take the dates inside them (see nlp.ts readWhole). */
+export function readWholeDates(text: string, now: Date): void {
+  if (wholes.some((w) => w.text === text && w.now === now.getTime())) return;
+  wholes.push({ text, now: now.getTime(), found: parse(text, now) });
+  if (wholes.length > 50) wholes.shift();
+}
 
 /** Every date written in `text`, in order; relative ones ("tomorrow") against `now`. */
 export function dateMentions(text: string, now: Date): DateMention[] {
   const key = `${now.toISOString()}|${text}`;
   let found = cache.get(key);
   if (!found) {
-    found = parse(text, now);
+    const whole = [...wholes].reverse().find((w) => w.now === now.getTime() && w.text.includes(text));
+    if (whole) {
+      const at = whole.text.indexOf(text);
+      found = whole.found
+        .filter((m) => m.start >= at && m.end <= at + text.length)
+        .map((m) => ({ ...m, start: m.start - at, end: m.end - at }));
+    } else found = parse(text, now);
     if (cache.size >= 500) cache.delete(cache.keys().next().value as string);
     cache.set(key, found);
   }
   return found.map((m) => ({ ...m }));
 }
 
+// Words without which chrono finds nothing: checked first, as chrono's many parsers are the double's slowest step.
+const MAY_HOLD_DATE =
+  /\d|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|mon|tue|wed|thu|fri|sat|sun)[a-z]*\b|\b(?:today|tonight|tomorrow|yesterday|now|noon|midnight|morning|afternoon|evening|night|week|weekend|fortnight|month|year|day|hour|minute|ago|later|soon|christmas|easter)s?\b/i;
+
 function parse(text: string, now: Date): DateMention[] {
+  if (!MAY_HOLD_DATE.test(text)) return [];
   const ahead = FUTURE.test(text);
   const tense: Tense = ahead ? 'future' : analyse(text).past ? 'past' : 'present';
   return parser

@@ -31,6 +31,8 @@ const part = (code: string, display: Intl.NumberFormatOptions['currencyDisplay']
     .find((p) => p.type === 'currency')?.value ?? code;
 
 interface Tables {
+  patterns: RegExp[];
+  wordRe: RegExp;
   codes: Set<string>;
   /** Lower-cased symbol or name → candidates. */
   words: Map<string, Candidate[]>;
@@ -80,7 +82,18 @@ function build(): Tables {
     }
   }
   const alternation = (set: Set<string>): string => [...set].sort((a, b) => b.length - a.length).map(escape).join('|');
-  return { codes, words, symbolRe: alternation(symbols), nameRe: alternation(names), ownNameRe: alternation(ownNames) };
+  const symbolRe = alternation(symbols);
+  const nameRe = alternation(names);
+  const ownNameRe = alternation(ownNames);
+  const patterns = [
+    new RegExp(`(${symbolRe})\\s?${AMOUNT}`, 'gu'),
+    new RegExp(`(?<![\\p{L}\\d.,])${AMOUNT}\\s?(${symbolRe})`, 'gu'),
+    new RegExp(`\\b([A-Z]{3})\\s?${AMOUNT}`, 'gu'),
+    new RegExp(`(?<![\\p{L}\\d.,])${AMOUNT}\\s?([A-Z]{3})\\b`, 'gu'),
+    new RegExp(`(?<![\\p{L}\\d.,])${AMOUNT}\\s+(${nameRe})\\b`, 'giu'),
+  ];
+  const wordRe = new RegExp(`(${symbolRe})|\\b([A-Z]{3})\\b|\\b(${ownNameRe})\\b`, 'giu');
+  return { patterns, wordRe, codes, words, symbolRe, nameRe, ownNameRe };
 }
 
 function data(): Tables {
@@ -108,16 +121,10 @@ export const amountValue = (raw: string): number => Number(raw.replace(/,/g, '')
 
 /** Every amount with a currency, in text order. */
 export function moneyMentions(text: string): MoneyMention[] {
-  const t = data();
-  const patterns = [
-    new RegExp(`(${t.symbolRe})\\s?${AMOUNT}`, 'gu'),
-    new RegExp(`(?<![\\p{L}\\d.,])${AMOUNT}\\s?(${t.symbolRe})`, 'gu'),
-    new RegExp(`\\b([A-Z]{3})\\s?${AMOUNT}`, 'gu'),
-    new RegExp(`(?<![\\p{L}\\d.,])${AMOUNT}\\s?([A-Z]{3})\\b`, 'gu'),
-    new RegExp(`(?<![\\p{L}\\d.,])${AMOUNT}\\s+(${t.nameRe})\\b`, 'giu'),
-  ];
+  // An amount has digits.
+  if (!/\d/.test(text)) return [];
   const found: MoneyMention[] = [];
-  patterns.forEach((re, i) => {
+  data().patterns.forEach((re, i) => {
     for (const m of text.matchAll(re)) {
       const amountFirst = i === 1 || i === 3 || i === 4;
       const [rawAmount, rawCurrency] = amountFirst ? [m[1], m[2]] : [m[2], m[1]];
@@ -134,9 +141,7 @@ export function moneyMentions(text: string): MoneyMention[] {
 
 /** A currency written without an amount ("in euros", "EUR"): its code. */
 export function currencyWord(text: string): { code: string; start: number; end: number } | undefined {
-  const t = data();
-  const re = new RegExp(`(${t.symbolRe})|\\b([A-Z]{3})\\b|\\b(${t.ownNameRe})\\b`, 'giu');
-  for (const m of text.matchAll(re)) {
+  for (const m of text.matchAll(data().wordRe)) {
     const word = m[0];
     if (m[2] && !/^[A-Z]{3}$/.test(word)) continue;
     const code = currencyCode(word);

@@ -84,9 +84,20 @@ function groupSpans(text: string, json: Array<{ terms: TermJson[] }>): Entity[] 
 
 const CALENDAR = ['Month', 'WeekDay', 'Date', 'Time', 'Duration', 'Currency', 'Value', 'Unit'];
 
-export function analyse(text: string): Analysis {
-  const hit = cache.get(text);
-  if (hit) return hit;
+/** Everything read from one text; a clause's analysis is a slice of its prompt's. */
+interface Full {
+  text: string;
+  terms: TermJson[];
+  proper: Entity[];
+  people: Entity[];
+  organisations: Entity[];
+  places: Entity[];
+  actors: Entity[];
+  nouns: Entity[];
+  numberWords: NumberWord[];
+}
+
+function read(text: string): Full {
   const doc = nlp(text);
   const terms = (doc.json({ offset: true }) as Array<{ terms: TermJson[] }>).flatMap((s) => s.terms);
   const named = (t: TermJson): boolean =>
@@ -99,7 +110,9 @@ export function analyse(text: string): Analysis {
     const [span] = groupSpans(text, [{ terms: n.terms }]);
     numberWords.push({ ...span, text: span.text.replace(/-$/, ''), end: span.end - (span.text.endsWith('-') ? 1 : 0), value });
   }
-  const analysis: Analysis = {
+  return {
+    text,
+    terms,
     proper: runs(text, terms, named),
     people: groupSpans(text, doc.people().json({ offset: true })),
     organisations: groupSpans(text, doc.organizations().json({ offset: true })),
@@ -107,14 +120,57 @@ export function analyse(text: string): Analysis {
     actors: runs(text, terms, (t) => has(t, 'Actor') && !has(t, 'ProperNoun', 'Person')),
     nouns: groupSpans(text, doc.nouns().json({ offset: true })),
     numberWords,
-    past: doc.has('#PastTense') && !doc.has('(will|shall|#FutureTense)'),
-    opensWithNoun:
-      terms.length > 0 &&
-      !has(terms[0], 'Verb', 'Pronoun', 'Preposition', 'Conjunction', 'QuestionWord') &&
-      // A participle the tagger took for a noun ("shelved in …") opens a verb phrase.
-      !/^\p{L}{3,}ed$/iu.test(terms[0].text) &&
-      (has(terms[0], 'Determiner', 'Value', 'Noun') || (has(terms[0], 'Adjective') && terms.length > 1 && has(terms[1], 'Noun', 'Adjective'))),
   };
+}
+
+/** The part [from, from + length) of a full reading, offsets made relative to the part. */
+function slice(full: Full, from: number, length: number): Analysis {
+  const to = from + length;
+  const inside = <T extends Entity>(list: T[]): T[] =>
+    list.filter((e) => e.start >= from && e.end <= to).map((e) => ({ ...e, start: e.start - from, end: e.end - from }));
+  const terms = full.terms.filter((t) => t.offset.start >= from && t.offset.start + t.offset.length <= to);
+  const first = terms[0];
+  return {
+    proper: inside(full.proper),
+    people: inside(full.people),
+    organisations: inside(full.organisations),
+    places: inside(full.places),
+    actors: inside(full.actors),
+    nouns: inside(full.nouns),
+    numberWords: inside(full.numberWords),
+    past: terms.some((t) => has(t, 'PastTense')) && !terms.some((t) => has(t, 'FutureTense') || /^(?:will|shall)$/i.test(t.text)),
+    opensWithNoun:
+      first !== undefined &&
+      !has(first, 'Verb', 'Pronoun', 'Preposition', 'Conjunction', 'QuestionWord') &&
+      // A participle the tagger took for a noun ("shelved in …") opens a verb phrase.
+      !/^\p{L}{3,}ed$/iu.test(first.text) &&
+      (has(first, 'Determiner', 'Value', 'Noun') || (has(first, 'Adjective') && terms.length > 1 && has(terms[1], 'Noun', 'Adjective'))),
+  };
+}
+
+const fulls: Full[] = [];
+const FULL_LIMIT = 50;
+
+/**
+ * Reads `text` whole (the prompt, once): later calls for any part of it are
+ * slices of that reading, so a clause costs no second tagging and keeps the
+ * context its sentence gave the tagger.
+ */
+export function readWhole(text: string): void {
+  if (fulls.some((f) => f.text === text)) return;
+  fulls.push(read(text));
+  if (fulls.length > FULL_LIMIT) fulls.shift();
+}
+
+export function analyse(text: string): Analysis {
+  const hit = cache.get(text);
+  if (hit) return hit;
+  let analysis: Analysis | null = null;
+  for (let i = fulls.length - 1; i >= 0 && !analysis; i -= 1) {
+    const at = fulls[i].text.indexOf(text);
+    if (at >= 0) analysis = slice(fulls[i], at, text.length);
+  }
+  analysis ??= slice(read(text), 0, text.length);
   if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
   cache.set(text, analysis);
   return analysis;

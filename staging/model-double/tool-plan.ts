@@ -4,7 +4,8 @@ import { clauseState, consume, freeTextAfter } from './clause-state.ts';
 import { extractArgs } from './extract-args.ts';
 import { toolUseId } from './ids.ts';
 import { findNames } from './names.ts';
-import { analyse } from './nlp.ts';
+import { analyse, readWhole } from './nlp.ts';
+import { readWholeDates } from './dates.ts';
 import { type Span, joinSpans, splitSentences, splitSpan } from './sentences.ts';
 import { isStopWord, sameWord, stem, tokenize } from './text.ts';
 import { type ToolVocabulary, allToolWords, rankTools, toolVocabulary } from './tool-vocab.ts';
@@ -40,6 +41,9 @@ export function promptContext(prompt: string, tools: ToolDefinition[], now: Date
   const toolWords = [...allToolWords(vocabularies)];
   // A capitalised first word is a name unless it is a stop-word or a word the tools act on ("Add", "Remind").
   const keepInitial = (w: string): boolean => !isStopWord(w) && !toolWords.some((t) => sameWord(stem(w), t));
+  // The prompt is read once for names, tags and dates; its clauses take slices of that reading.
+  readWhole(prompt);
+  readWholeDates(prompt, now);
   const objectStart = (span: Span): boolean => analyse(span.text).opensWithNoun;
   return { prompt, vocabularies, names: findNames(prompt, { keepInitial }), now, objectStart };
 }
