@@ -57,9 +57,11 @@ export function wantsProperName(p: JsonSchema): boolean {
 }
 
 /** A proper name, not a place's unless nothing else is named ("with Alitalia" over "to Rome"). */
-export function fromProperName(s: ClauseState): string | undefined {
-  const names = free(s, s.nlp.proper);
+export function fromProperName(s: ClauseState, agentWanted = false): string | undefined {
   const isPlace = (e: Entity): boolean => s.nlp.places.some((p) => p.start < e.end && e.start < p.end);
+  // "from Collins", "by Acme": the source or the agent, left for the property that asks who, when there is one.
+  const isAgent = (e: Entity): boolean => agentWanted && /\b(?:by|from|with)\s+(?:the\s+)?$/i.test(s.text.slice(Math.max(0, e.start - 10), e.start));
+  const names = free(s, s.nlp.proper).filter((e) => !isAgent(e));
   const first = names.find((e) => !isPlace(e)) ?? names[0];
   return first ? take(s, first) : undefined;
 }

@@ -40,7 +40,7 @@ export interface ExtractResult {
   missing: string[];
 }
 
-function specific(key: string, p: JsonSchema, s: ClauseState, required: boolean): unknown {
+function specific(key: string, p: JsonSchema, s: ClauseState, required: boolean, agentWanted: boolean): unknown {
   if (Array.isArray(p.enum)) return fromEnum(p, s);
   const t = types(p);
   const fromExamples = fromTermExamples(p, s, namesPlace(key, p));
@@ -53,7 +53,7 @@ function specific(key: string, p: JsonSchema, s: ClauseState, required: boolean)
   const named = fromNamedValue(key, s);
   if (named !== undefined) return named;
   if (wantsProperName(p)) {
-    const proper = fromProperName(s);
+    const proper = fromProperName(s, agentWanted);
     if (proper !== undefined) return proper;
   }
   if (namesPerson(p)) {
@@ -132,7 +132,8 @@ export function extractArgs(schema: JsonSchema | undefined, s: ClauseState): Ext
   }
   for (const key of keys) {
     if (deferred.includes(key) || values.has(key)) continue;
-    const v = specific(key, props[key], s, required.has(key));
+    const agentWanted = keys.some((k) => k !== key && !values.has(k) && (namesAgent(k, props[k]) || namesPerson(props[k])));
+    const v = specific(key, props[key], s, required.has(key), agentWanted);
     if (v !== undefined) values.set(key, v);
   }
   for (const key of deferred) {

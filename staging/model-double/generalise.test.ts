@@ -164,6 +164,11 @@ test('clauses: coordinated objects share the verb, "each" shares the amount, an 
     expect.objectContaining({ title: 'Dune', copies: 3 }),
     expect.objectContaining({ title: 'Emma', copies: 3 }),
   ]);
+  // The tagger reads "the atlases and the dictionaries" as one phrase; each clause keeps its own part.
+  expect(plan('Received the atlases and the dictionaries from Collins, 4 copies each', [stockAdd]).map(([, input]) => input)).toEqual([
+    expect.objectContaining({ title: 'atlases', copies: 4 }),
+    expect.objectContaining({ title: 'dictionaries', copies: 4, supplier: 'Collins' }),
+  ]);
   // "flight BA117" describes the booking before it: one call, not two.
   expect(plan('Booked a flight to Rome with Alitalia, flight AZ205', [bookingAdd])).toEqual([
     ['booking_add', expect.objectContaining({ kind: 'flight', provider: 'Alitalia', flight: 'AZ205' })],

@@ -128,6 +128,16 @@ function slice(full: Full, from: number, length: number): Analysis {
   const to = from + length;
   const inside = <T extends Entity>(list: T[]): T[] =>
     list.filter((e) => e.start >= from && e.end <= to).map((e) => ({ ...e, start: e.start - from, end: e.end - from }));
+  // A noun phrase the sentence ran across the clause's edge ("the peppers and the cucumbers") is cut at it.
+  const clipped = (list: Entity[]): Entity[] =>
+    list
+      .filter((e) => e.start < to && from < e.end)
+      .map((e) => {
+        const start = Math.max(e.start, from);
+        const end = Math.min(e.end, to);
+        return { start: start - from, end: end - from, text: full.text.slice(start, end) };
+      })
+      .filter((e) => /\p{L}/u.test(e.text));
   const terms = full.terms.filter((t) => t.offset.start >= from && t.offset.start + t.offset.length <= to);
   const first = terms[0];
   return {
@@ -136,7 +146,7 @@ function slice(full: Full, from: number, length: number): Analysis {
     organisations: inside(full.organisations),
     places: inside(full.places),
     actors: inside(full.actors),
-    nouns: inside(full.nouns),
+    nouns: clipped(full.nouns),
     numberWords: inside(full.numberWords),
     past: terms.some((t) => has(t, 'PastTense')) && !terms.some((t) => has(t, 'FutureTense') || /^(?:will|shall)$/i.test(t.text)),
     opensWithNoun:
