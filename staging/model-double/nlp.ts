@@ -16,7 +16,8 @@ export interface NumberWord extends Entity {
   value: number;
 }
 
-export interface Analysis {
+/** What the tagger found, as spans. */
+export interface Entities {
   /** Runs of proper nouns, organisations, people, places and acronyms (month and weekday names excluded). */
   proper: Entity[];
   people: Entity[];
@@ -28,6 +29,9 @@ export interface Analysis {
   nouns: Entity[];
   /** Cardinal numbers written in words. */
   numberWords: NumberWord[];
+}
+
+export interface Analysis extends Entities {
   /** A verb in the past tense and none pointing ahead. */
   past: boolean;
   /** The first word is a determiner, a number, an adjective or a noun (not a verb or a pronoun). */
@@ -85,16 +89,9 @@ function groupSpans(text: string, json: Array<{ terms: TermJson[] }>): Entity[] 
 const CALENDAR = ['Month', 'WeekDay', 'Date', 'Time', 'Duration', 'Currency', 'Value', 'Unit'];
 
 /** Everything read from one text; a clause's analysis is a slice of its prompt's. */
-interface Full {
+interface Full extends Entities {
   text: string;
   terms: TermJson[];
-  proper: Entity[];
-  people: Entity[];
-  organisations: Entity[];
-  places: Entity[];
-  actors: Entity[];
-  nouns: Entity[];
-  numberWords: NumberWord[];
 }
 
 function read(text: string): Full {
