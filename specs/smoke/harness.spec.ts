@@ -3,11 +3,12 @@ import net from 'node:net';
 import path from 'node:path';
 import { test, expect, results } from './gate.ts';
 import { bootEcosystem } from '../../staging/ecosystem.ts';
-import { listenerPid } from '../../staging/ports.ts';
+import { listenerPid, nestedRunBase } from '../../staging/ports.ts';
 import { currentRunStamp } from '../../staging/run-log.ts';
 
 test('INF-04 a taken port fails the boot fast, naming port, butler, pid and E2E_PORT_BASE', async ({ ecosystem }) => {
-  const base = ecosystem.portBase + 20_000 > 60_000 ? 21_100 : ecosystem.portBase + 20_000;
+  // Slot a of this worker's own port block (staging/ports.ts): inside this run's range, so concurrent shards never meet here.
+  const base = nestedRunBase('a');
   const healthPort = base + 3;
   const blocker = net.createServer();
   await new Promise<void>((r) => blocker.listen(healthPort, '127.0.0.1', r));
