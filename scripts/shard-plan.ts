@@ -32,6 +32,10 @@ export const PLAYWRIGHT_CLI = 'node_modules/@playwright/test/cli.js';
 export const PART_REPORTERS = 'blob,./reporters/progress-reporter.ts,./reporters/canary-reporter.ts';
 /** The configuration `merge-reports` reads: the HTML, JSON, cost, trace and durations reporters. */
 export const MERGE_CONFIG = 'merge.config.ts';
+/** Where a part leaves its blob, relative to the repository (the default E2E_SHARDS_DIR); CI uploads these folders. */
+export const partBlobDir = (part: string, shardsDir = '.tmp/shards') => `${shardsDir}/parts/${part}/blob/`;
+/** What the merge writes by default (merge.config.ts), which CI uploads. */
+export const MERGED_OUTPUTS = { html: 'playwright-report/', cost: 'cost-summary.json', traces: 'traces/', durations: '.tmp/durations.json' } as const;
 
 /**
  * The commands of the workflow's jobs, exactly as e2e.yml writes them: each is
@@ -90,6 +94,12 @@ export function parseArgs(argv: string[]): Options {
   const o: Options = { shards: DEFAULT_SHARDS, serial: false, matrix: false, durations: true, check: false, selection: [] };
   let count: string | undefined;
   for (const arg of argv) {
+    // A number, even a bad one (-1, 2.5), is meant as the shard count.
+    if (/^[-+]?[\d.]+$/.test(arg)) {
+      if (count !== undefined) throw new UsageError(`the shard count is given twice ("${count}" and "${arg}")`);
+      count = arg;
+      continue;
+    }
     const [flag, value] = arg.startsWith('--') ? [arg.split('=')[0], arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : undefined] : [arg, undefined];
     switch (flag) {
       case '--serial': o.serial = true; break;

@@ -13,7 +13,7 @@ import { portBase } from '../staging/ports.ts';
 import { runStamp } from '../staging/run-log.ts';
 import {
   DURATIONS_FILE, MERGE_CONFIG, PLAYWRIGHT_CLI, PORTS_PER_WORKER, ROOT, USAGE, UsageError,
-  gateProjects, imbalance, listTests, makePlan, parseArgs, partArgs, partPortBase, readDurations, testListText,
+  gateProjects, imbalance, partBlobDir, listTests, makePlan, parseArgs, partArgs, partPortBase, readDurations, testListText,
   type Options, type Plan,
 } from './shard-plan.ts';
 import { leftovers } from './leftovers.mjs';
@@ -69,7 +69,7 @@ export function runPart(plan: Plan, part: 'gate' | number, o: { shuffle?: string
   const list = path.join(o.dir, 'lists', `${name}.txt`);
   writeFileSync(list, testListText(tests));
   const logFile = path.join(o.dir, 'logs', `${name}.log`);
-  const blobDir = path.join(o.dir, 'parts', name, 'blob');
+  const blobDir = path.resolve(ROOT, partBlobDir(name, path.relative(ROOT, o.dir)));
   const blobName = part === 'gate' ? 'report-gate.zip' : `report-shard-${part}-of-${plan.shards}.zip`;
   const workers = Number(o.env.E2E_WORKERS ?? 1);
   const env = {
@@ -123,7 +123,7 @@ export function runPart(plan: Plan, part: 'gate' | number, o: { shuffle?: string
 export function mergeBlobs(blobs: string, out: Partial<MergeOutputs>, env: NodeJS.ProcessEnv, echo = false): Promise<{ code: number; outputs: MergeOutputs; text: string }> {
   const outputs: MergeOutputs = {
     dir: blobs,
-    html: out.html ?? path.resolve(ROOT, 'playwright-report'),
+    html: out.html ?? path.resolve(ROOT, env.PLAYWRIGHT_HTML_OUTPUT_DIR ?? 'playwright-report'),
     json: out.json ?? path.resolve(ROOT, env.E2E_JSON_REPORT ?? '.tmp/report.json'),
     cost: out.cost ?? path.resolve(ROOT, env.E2E_COST_FILE ?? 'cost-summary.json'),
     traces: out.traces ?? path.resolve(ROOT, env.E2E_TRACE_DIR ?? 'traces'),
@@ -287,6 +287,8 @@ async function main(argv: string[]): Promise<number> {
   if (o.shuffle) {
     log(`shuffle seed ${o.shuffle}; replay this order: npm run shards -- ${o.shards} --shuffle=${o.shuffle}${o.only !== undefined ? ` --only=${o.only}` : ''}${o.durations === false ? ' --no-durations' : ''}${o.selection.length ? ` ${o.selection.join(' ')}` : ''}`);
   }
+  // Processes of this checkout alive before the run (an outer run's, another run's) are not this run's leftovers.
+  const before = new Set((await leftovers(ROOT, new Set(), 0)).map((l) => l.pid));
   const plan = await planFor(o, env, log);
   const started = Date.now();
   const run = await runShards(plan, o, env, log);
@@ -306,7 +308,7 @@ async function main(argv: string[]): Promise<number> {
   for (const l of summaryLines(run, totals)) log(l);
   log(`wall time ${fmt(Date.now() - started)}; merged HTML report: ${path.relative(ROOT, m.outputs.html)}/index.html, cost: ${path.relative(ROOT, m.outputs.cost)}, traces: ${path.relative(ROOT, m.outputs.traces)}/index.html, durations: ${path.relative(ROOT, m.outputs.durations)}`);
   if (o.shuffle && (failed.length || (totals?.failed ?? 1))) log(`replay this order: npm run shards -- ${o.shards} --shuffle=${o.shuffle}${failed.length === 1 && failed[0].part !== 'gate' ? ` --only=${failed[0].part}` : ''}`);
-  const left = await leftovers();
+  const left = await leftovers(ROOT, before);
   if (left.length) {
     log(`${left.length} process(es) of this run still alive after it ended: ${left.slice(0, 10).map((l) => `pid ${l.pid}`).join(', ')}; counted as one failure (kill ${left.map((l) => l.pid).join(' ')})`);
   }
