@@ -80,7 +80,7 @@ export class UsageError extends Error {}
 
 export const USAGE = `usage: npm run shards -- [N] [--serial] [--shuffle[=seed]] [--no-durations | --durations=<file>]
                           [--only=gate|<i>] [--merge-only=<blob dir>] [--matrix]
-                          [--check [--tamper=drop-blob|alter-cost]] [--grep=<re>] [--project=<p>] [files…]
+                          [--check [--tamper=drop-blob|alter-cost]] [--grep=<re>] [--project=<p>] [--no-deps] [files…]
   N                 shards (default ${DEFAULT_SHARDS}), a whole number from 1 to 32
   --serial          one shard after another (how balance is measured on a small machine)
   --shuffle[=seed]  random order inside each part; the seed is printed with the command replaying it
@@ -126,6 +126,10 @@ export function parseArgs(argv: string[]): Options {
       case '--tamper':
         if (value !== 'drop-blob' && value !== 'alter-cost') throw new UsageError(`--tamper is drop-blob or alter-cost, got "${value ?? ''}"`);
         o.tamper = value;
+        break;
+      case '--no-deps':
+        // The selection without its dependencies: the gate then holds only the selected smoke tests.
+        o.selection.push(arg);
         break;
       case '--grep':
       case '--project':
