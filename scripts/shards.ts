@@ -306,6 +306,11 @@ async function main(argv: string[]): Promise<number> {
   const totals = m.code === 0 && existsSync(m.outputs.json) ? totalsOf(m.outputs.json) : undefined;
   if (!totals) log(`merge-reports failed (exit ${m.code}); see ${path.relative(ROOT, path.join(workDir(env), 'logs', 'merge.log'))}`);
   for (const l of summaryLines(run, totals)) log(l);
+  for (const r of failed) {
+    // What ended the part, even when no test failed (a reporter, such as the canary sweep, can fail a run).
+    const tail = readFileSync(r.log, 'utf8').split('\n').filter((l) => l.trim() && !l.startsWith('progress ')).slice(-8);
+    log(`${partName(r.part, plan.shards)} exited ${r.code}; the end of ${path.relative(ROOT, r.log)}:\n  ${tail.join('\n  ')}`);
+  }
   log(`wall time ${fmt(Date.now() - started)}; merged HTML report: ${path.relative(ROOT, m.outputs.html)}/index.html, cost: ${path.relative(ROOT, m.outputs.cost)}, traces: ${path.relative(ROOT, m.outputs.traces)}/index.html, durations: ${path.relative(ROOT, m.outputs.durations)}`);
   if (o.shuffle && (failed.length || (totals?.failed ?? 1))) log(`replay this order: npm run shards -- ${o.shards} --shuffle=${o.shuffle}${failed.length === 1 && failed[0].part !== 'gate' ? ` --only=${failed[0].part}` : ''}`);
   const left = await leftovers(ROOT, before);
