@@ -9,6 +9,7 @@
 import { spawn } from 'node:child_process';
 import { copyFileSync, createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { ensureBuilt } from '../staging/build.ts';
 import { portBase } from '../staging/ports.ts';
 import { runStamp } from '../staging/run-log.ts';
 import {
@@ -192,6 +193,8 @@ export interface ShardRun {
 /** The gate, then the shards (at once or serially). A failed gate stops the shards, as a failed dependency stops Playwright's dependents. */
 export async function runShards(plan: Plan, o: Options, env: NodeJS.ProcessEnv, log: (s: string) => void, dir = workDir(env)): Promise<ShardRun> {
   rmSync(path.join(dir, 'parts'), { recursive: true, force: true });
+  // Bundle the ecosystem once here: parts that start at once would each find it stale and race to rebuild dist/.
+  ensureBuilt((line) => log(`  ${line}`));
   const stamp = new Date();
   const base = portBase(env);
   const workers = Number(env.E2E_WORKERS ?? 1);
