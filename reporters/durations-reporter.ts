@@ -4,11 +4,13 @@ import type { FullConfig, Reporter, Suite, TestCase, TestResult } from '@playwri
 
 /** Where a run writes its durations unless E2E_DURATIONS_FILE or the option says otherwise. */
 export const DEFAULT_DURATIONS_FILE = '.tmp/durations.json';
+/** A gap between two tests of one worker longer than this is not the second test's (another shard's worker of the same index). */
+export const MAX_GAP_MS = 30_000;
 
 /** `durations.json`: milliseconds each test took in one run, keyed by its test-list line. */
 export interface DurationsFile {
   version: 1;
-  /** `[project] › file › describe › title` (the `--test-list` line) → ms, all attempts summed. */
+  /** `[project] › file › describe › title` (the `--test-list` line) → ms, all attempts summed, each with its worker's gap before it. */
   tests: Record<string, number>;
 }
 
@@ -26,6 +28,8 @@ export function testListLine(project: string, file: string, titles: string[]): s
  */
 export default class DurationsReporter implements Reporter {
   private readonly ms = new Map<string, number>();
+  /** workerIndex → when its last test ended (ms since epoch). */
+  private readonly lastEnd = new Map<number, number>();
   private rootDir = process.cwd();
 
   constructor(private readonly options: { outputFile?: string } = {}) {}
@@ -39,9 +43,19 @@ export default class DurationsReporter implements Reporter {
   }
 
   onTestEnd(test: TestCase, result: TestResult): void {
+    const start = result.startTime.getTime();
+    const prev = this.lastEnd.get(result.workerIndex);
+    this.lastEnd.set(result.workerIndex, start + result.duration);
     if (result.status === 'skipped') return;
+    // What a shard pays for a test is its duration plus the gap its worker spent
+    // since the previous test ended (that test's fixture teardown, this one's
+    // hooks outside the measured time): measured up to 1.6× test time on some
+    // files. Only within one worker process (the same workerIndex of one run);
+    // a worker's boot belongs to no test. Blobs are merged one after another,
+    // so a negative or long gap (another shard) counts as none.
+    const gap = prev !== undefined && start >= prev && start - prev <= MAX_GAP_MS ? start - prev : 0;
     const line = lineOf(test, this.rootDir);
-    this.ms.set(line, (this.ms.get(line) ?? 0) + result.duration);
+    this.ms.set(line, (this.ms.get(line) ?? 0) + result.duration + gap);
   }
 
   onEnd(): void {
