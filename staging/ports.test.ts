@@ -43,7 +43,7 @@ test('no test pins a port outside its run\'s block: every fixed port goes throug
   const patterns = [
     /E2E_PORT_BASE: ['"`]\d/,
     /E2E_PORT_BASE: String\(ecosystem\.portBase \+/,
-    /portBase \+ [\d_]{4,}/,
+    /portBase(\(\))? \+ [\d_]{4,}/,
     /\b(listen|startFakeMcpServer)\(\d{4,5}\b/,
     /\bstart\w*\(.*\bport: \d{4,5}\b/,
     /\[['"]\w+['"], \d{4,5}\]/,
