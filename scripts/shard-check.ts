@@ -182,9 +182,10 @@ export async function runCheck(o: Options, env: NodeJS.ProcessEnv, log: (s: stri
   }
   const sdir = path.join(root, 'sharded');
   const outputs: Partial<MergeOutputs> = { html: path.join(sdir, 'html'), json: path.join(sdir, 'report.json'), cost: path.join(sdir, 'cost-summary.json'), traces: path.join(sdir, 'traces'), durations: path.join(sdir, 'durations.json') };
+  const merging = readdirSync(path.join(root, 'blobs')).filter((f) => f.endsWith('.zip')).sort();
   const m = await mergeBlobs(path.join(root, 'blobs'), outputs, env);
   writeFileSync(path.join(root, 'merge.log'), m.text);
-  log(`  merged ${readdirSync(path.join(root, 'blobs')).length} blob(s): exit ${m.code}`);
+  log(`  merged ${merging.length} blob(s) (${merging.join(', ')}): exit ${m.code}`);
   const diffs = compareRuns(u.artifacts, { label: `merged ${o.shards} shards`, json: m.outputs.json, cost: m.outputs.cost, traces: m.outputs.traces });
   if (ut && ut.passed + ut.failed + ut.skipped === 0) diffs.unshift('the unsharded run ran no test: the check would compare nothing');
   if (diffs.length) {
