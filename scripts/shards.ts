@@ -40,6 +40,16 @@ export interface MergeOutputs {
 const fmt = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const partName = (p: 'gate' | number, n: number) => (p === 'gate' ? 'gate' : `shard ${p}/${n}`);
 
+/** The OS's range for outgoing connections' local ports (Linux), where a fixed port can be briefly taken. */
+function ephemeralRange(): [number, number] | undefined {
+  try {
+    const [lo, hi] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
+    return Number.isInteger(lo) && Number.isInteger(hi) ? [lo, hi] : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The folder a sharded run writes to: lists, logs, blobs and per-part test-results. */
 export function workDir(env: NodeJS.ProcessEnv = process.env): string {
   return path.resolve(ROOT, env.E2E_SHARDS_DIR ?? '.tmp/shards');
@@ -200,6 +210,10 @@ export async function runShards(plan: Plan, o: Options, env: NodeJS.ProcessEnv, 
   const workers = Number(env.E2E_WORKERS ?? 1);
   const top = partPortBase(base, plan.shards, workers) + PORTS_PER_WORKER * workers;
   if (top > 61000) throw new UsageError(`${plan.shards} shards × ${workers} worker(s) from E2E_PORT_BASE=${base} need ports up to ${top}; use a lower E2E_PORT_BASE or fewer shards`);
+  const ephemeral = ephemeralRange();
+  if (ephemeral && top > ephemeral[0] && base <= ephemeral[1]) {
+    log(`  note: ports ${Math.max(base, ephemeral[0])}–${Math.min(top - 1, ephemeral[1])} are in the OS's ephemeral range (${ephemeral[0]}–${ephemeral[1]}, /proc/sys/net/ipv4/ip_local_port_range): an outgoing connection can hold one for a moment and a boot then fails with "port … is taken"; a base with base + ${plan.shards}×${PORTS_PER_WORKER * workers} ≤ ${ephemeral[0]} avoids it`);
+  }
   const results: PartResult[] = [];
   const only = o.only;
   const progress = new Map<string, string>();
