@@ -113,9 +113,12 @@ export function alterCostAttachment(blob: string): string | undefined {
       if (att.name !== COST_ATTACHMENT_NAME || !att.base64) continue;
       const cost = JSON.parse(Buffer.from(att.base64, 'base64').toString('utf8'));
       if (!cost.sessions?.length) continue;
-      cost.sessions[0].input_tokens += 1;
-      for (const m of Object.values(cost.by_model ?? {}) as { input_tokens: number }[]) { m.input_tokens += 1; break; }
-      if (cost.totals) cost.totals.input_tokens += 1;
+      // One more input token in the first session, its model's totals and the attachment's totals:
+      // still a valid attachment (the schema checks totals against sessions), only one token off.
+      const session = cost.sessions[0];
+      session.input_tokens += 1;
+      if (cost.by_model?.[session.model]) cost.by_model[session.model].input_tokens += 1;
+      if (typeof cost.input_tokens === 'number') cost.input_tokens += 1;
       att.base64 = Buffer.from(JSON.stringify(cost)).toString('base64');
       altered = `${event.params?.test?.testId ?? event.params?.testId ?? 'a test'} (session ${cost.sessions[0].session_id})`;
       return JSON.stringify(event);
@@ -177,7 +180,11 @@ export async function runCheck(o: Options, env: NodeJS.ProcessEnv, log: (s: stri
     log(`  tamper: dropped ${dropped ? path.basename(dropped) : 'nothing (no shard blob!)'}`);
   }
   if (o.tamper === 'alter-cost') {
-    const altered = blobs.map((b) => ({ b, t: existsSync(b) ? alterCostAttachment(b) : undefined })).find((x) => x.t);
+    let altered: { b: string; t: string } | undefined;
+    for (const b of blobs) {
+      const t = existsSync(b) ? alterCostAttachment(b) : undefined;
+      if (t) { altered = { b, t }; break; }
+    }
     log(`  tamper: ${altered ? `one more input token in the cost attachment of ${altered.t} in ${path.basename(altered.b)}` : 'no cost attachment found to alter!'}`);
   }
   const sdir = path.join(root, 'sharded');
