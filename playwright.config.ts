@@ -6,7 +6,6 @@ import { runStamp } from './staging/run-log.ts';
 // runner, whose environment every worker inherits, so all workers agree.
 process.env.E2E_RUN_STAMP ??= runStamp();
 
-const live = (process.env.E2E_MODEL ?? 'double') === 'live';
 // `--project=approvals` before approvals has specs would run the smoke gate
 // alone and pass; say so and fail instead. Only the runner's own command line
 // is read (workers load this file with theirs, which names no project).
@@ -26,7 +25,11 @@ export default defineConfig({
   testDir: '.',
   testIgnore: ['**/node_modules/**', '**/.tmp/**', '**/dist/**'],
   timeout: 120_000,
-  retries: live ? 1 : 0,
+  // Retries only in CI (`CI` set): locally a flaky test fails where you see it;
+  // in CI one that passes on retry is reported as flaky (cost and trace summaries, HTML).
+  retries: process.env.CI ? 1 : 0,
+  // Shards that run at once each get their own folder (scripts/shards.ts).
+  outputDir: process.env.E2E_TEST_RESULTS ?? 'test-results',
   workers: Number(process.env.E2E_WORKERS ?? 1),
   fullyParallel: false,
   forbidOnly: !!process.env.CI,
@@ -36,6 +39,8 @@ export default defineConfig({
     ['json', { outputFile: process.env.E2E_JSON_REPORT ?? '.tmp/report.json' }],
     ['./reporters/cost-reporter.ts'],
     ['./reporters/trace-reporter.ts'],
+    // How long each test took, for the shard runner's balanced lists (docs/ci.md).
+    ['./reporters/durations-reporter.ts'],
     // Last: scans the reports above for planted secrets once they are written.
     ['./reporters/canary-reporter.ts'],
   ],

@@ -35,6 +35,7 @@ export default class CostReporter implements Reporter {
   private readonly warnings: string[] = [];
   private configDir: string | undefined;
   private lastSummary: CostSummary | undefined;
+  private suite: Suite | undefined;
 
   constructor(private readonly options: CostReporterOptions = {}) {}
 
@@ -42,8 +43,9 @@ export default class CostReporter implements Reporter {
     return false;
   }
 
-  onBegin(config: FullConfig, _suite?: Suite): void {
+  onBegin(config: FullConfig, suite?: Suite): void {
     this.configDir = config.configFile ? path.dirname(config.configFile) : config.rootDir;
+    this.suite = suite;
   }
 
   onTestEnd(test: TestCase, result: TestResult): void {
@@ -75,9 +77,12 @@ export default class CostReporter implements Reporter {
     const { limits, warnings } = resolveBudgetLimits(this.options, env);
     const fallbackMode = this.options.mode ?? (env.E2E_MODEL === 'live' ? 'live' : 'double');
     const summary = summarizeCost(this.records, limits, fallbackMode, [...this.warnings, ...warnings]);
+    const flaky = flakyTests(this.suite);
+    if (flaky.length) summary.flaky = { count: flaky.length, tests: flaky };
     this.lastSummary = summary;
 
     this.print(`\n${formatSummaryBox(summary)}\n\n${formatTestTable(summary)}\n`, 'info');
+    if (flaky.length) this.print(`cost-reporter: ${flaky.length} flaky test(s), passed only on retry (their every attempt is counted above):\n  ${flaky.join('\n  ')}`, 'warn');
     for (const warning of summary.warnings) this.print(`cost-reporter: warning: ${warning}`, 'warn');
     const file = this.outputPath(env);
     try {
@@ -114,6 +119,16 @@ export default class CostReporter implements Reporter {
     if (level === 'info') console.log(text);
     else console.error(text);
   }
+}
+
+/** Tests whose outcome is flaky (failed, then passed on a retry), as `[project] file › title`, sorted; merge-reports keeps every attempt, so shards merged give the same list. */
+export function flakyTests(suite: Suite | undefined): string[] {
+  if (!suite) return [];
+  return suite
+    .allTests()
+    .filter((t) => t.outcome() === 'flaky')
+    .map((t) => describeTest(t).label)
+    .sort();
 }
 
 /** A test's identity from its title path, which `merge-reports` preserves: ['', project, file, ...describes, title]. */

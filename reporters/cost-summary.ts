@@ -94,6 +94,8 @@ export interface CostSummary {
   tests: CostTestRow[];
   budgets: BudgetCheck[];
   warnings: string[];
+  /** Tests that passed only on a retry (CI retries), by label; set by the reporter from the run's outcomes. */
+  flaky?: { count: number; tests: string[] };
 }
 
 function modeOf(modes: Set<string>, fallback: 'double' | 'live'): CostMode {

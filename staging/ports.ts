@@ -24,6 +24,35 @@ export function proxyPort(tomlPort: number, parallelIndex: number, base = DEFAUL
   return workerPort(tomlPort, parallelIndex, base) + PROXY_PORT_OFFSET;
 }
 
+/**
+ * A port of a test file's own fixed block, written as its number at the
+ * default base (unit test files own blocks in 8350–8649, e.g. runtime.test.ts's
+ * 8540), moved like a butler's port: by E2E_PORT_BASE and
+ * the worker (TEST_PARALLEL_INDEX). So two runs on disjoint port blocks —
+ * concurrent shards, another engineer's run — never meet on these ports.
+ */
+export function testPort(defaultPort: number, env: NodeJS.ProcessEnv = process.env): number {
+  return workerPort(defaultPort, Number(env.TEST_PARALLEL_INDEX ?? 0), portBase(env));
+}
+
+/**
+ * Where a nested run (a test spawning its own `playwright test --workers=1`,
+ * `npm run staging` or a boot on another block) puts its base: inside this
+ * worker's own 1000-port block, above its butlers (+0–99), fault proxies
+ * (+100–199) and the unit files' blocks (+250–549). Slot `a` takes +600–799,
+ * slot `b` +800–999. A run with W workers therefore uses exactly
+ * [E2E_PORT_BASE, E2E_PORT_BASE + W×1000), which is what lets shards run at
+ * once on bases 1000×W apart (scripts/shard-plan.mjs).
+ */
+export const NESTED_RUN_OFFSETS = { a: 600, b: 800 } as const;
+
+export function nestedRunBase(slot: keyof typeof NESTED_RUN_OFFSETS, env: NodeJS.ProcessEnv = process.env): number {
+  return portBase(env) + Number(env.TEST_PARALLEL_INDEX ?? 0) * 1000 + NESTED_RUN_OFFSETS[slot];
+}
+
+/** Ports one run with `workers` workers may use: [base, base + workers×1000). */
+export const PORTS_PER_WORKER = 1000;
+
 export function portBase(env: NodeJS.ProcessEnv = process.env): number {
   const raw = env.E2E_PORT_BASE;
   if (raw === undefined || raw === '') return DEFAULT_PORT_BASE;

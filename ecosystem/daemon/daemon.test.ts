@@ -7,10 +7,13 @@ import { StartupError } from '../core/startup-error.ts';
 import { startThrowawayCluster, type ThrowawayCluster } from '../../staging/testing/throwaway-cluster.ts';
 import { startDaemon, type DaemonHandle } from './daemon.ts';
 import { logSink, makeTestRoster, type TestRoster } from '../testing/test-roster.ts';
+import { testPort } from '../../staging/ports.ts';
 
-// Ports 8352-8359 are this file's block.
-const SB_PORT = 8352;
-const HEALTH_PORT = 8353;
+// Ports 8352-8359 (at the default E2E_PORT_BASE; testPort moves them) are this file's block.
+const GENERAL_PORT = testPort(8354);
+const SPARE_PORT = testPort(8355);
+const SB_PORT = testPort(8352);
+const HEALTH_PORT = testPort(8353);
 
 const REGISTRY_TOOL = `
 import { z } from 'zod';
@@ -175,9 +178,9 @@ test('fatal startup problems log their phase and never register', async () => {
     migrations: { '001_bad.sql': 'CREATE TABLE x (;' },
   });
   const cases: Array<[string, string, Record<string, string>]> = [
-    ['database', roster.overlay('general-db', `[butler]\nport = 8354\n[db]\nport = 1\nname = "t_general"\n[switchboard]\nurl = "http://127.0.0.1:8352/mcp"\n`), {}],
-    ['migration', dbOverlay('general', 8354, `[switchboard]\nurl = "http://127.0.0.1:8352/mcp"\n`), {}],
-    ['config', dbOverlay('general', 8354), { BUTLERS_LOG_LEVEL: 'loud' }],
+    ['database', roster.overlay('general-db', `[butler]\nport = ${GENERAL_PORT}\n[db]\nport = 1\nname = "t_general"\n[switchboard]\nurl = "http://127.0.0.1:${SB_PORT}/mcp"\n`), {}],
+    ['migration', dbOverlay('general', GENERAL_PORT, `[switchboard]\nurl = "http://127.0.0.1:${SB_PORT}/mcp"\n`), {}],
+    ['config', dbOverlay('general', GENERAL_PORT), { BUTLERS_LOG_LEVEL: 'loud' }],
   ];
   for (const [phase, overlay, env] of cases) {
     const sink = logSink();
@@ -198,7 +201,7 @@ test('a credential-shaped literal in butler.toml is reported by key path, never 
   const sink = logSink();
   const d = await startDaemon({
     rosterDir: dir,
-    overlayPath: dbOverlay('messenger', 8355, `[switchboard]\nurl = "http://127.0.0.1:1/mcp"\n`),
+    overlayPath: dbOverlay('messenger', SPARE_PORT, `[switchboard]\nurl = "http://127.0.0.1:1/mcp"\n`),
     env: {},
     destination: sink.stream,
   }).catch((e: unknown) => e);
@@ -223,7 +226,7 @@ test('--migrate-only applies what a start would, opens no port, and a later star
     toml: '[butler]\nname = "templated"\nport = 8105\ndescription = "Templated."\n[modules.memory]\n[modules.calendar]\ncalendar_id = "primary"\n',
     migrations: { '001_t.sql': 'CREATE TABLE things (id SERIAL PRIMARY KEY, label TEXT NOT NULL);' },
   });
-  const overlay = dbOverlay('templated', 8355);
+  const overlay = dbOverlay('templated', SPARE_PORT);
   const env = {};
   const first = logSink();
   expect(await startDaemon({ rosterDir: dir, overlayPath: overlay, env, destination: first.stream, migrateOnly: true })).toBeNull();
@@ -233,7 +236,7 @@ test('--migrate-only applies what a start would, opens no port, and a later star
   expect(new Set(applied)).toEqual(new Set(['core', 'butler:templated', 'module:memory']));
   expect(first.lines.some((l) => l.event === 'butler.migrated')).toBe(true);
   expect(first.lines.some((l) => l.event === 'butler.ready' || String(l.event).startsWith('registry.'))).toBe(false);
-  await expect(fetch('http://127.0.0.1:8355/healthz')).rejects.toThrow();
+  await expect(fetch(`http://127.0.0.1:${SPARE_PORT}/healthz`)).rejects.toThrow();
 
   const second = logSink();
   const d = await startDaemon({ rosterDir: dir, overlayPath: overlay, env, destination: second.stream });

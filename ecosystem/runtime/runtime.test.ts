@@ -8,8 +8,9 @@ import { startModelDouble, type ModelDoubleHandle } from '../../staging/model-do
 import { parseTraceparent } from '../core/trace/traceparent.ts';
 import { runtimeArgv, SESSION_TOKEN_HEADER, type RuntimeResult } from './protocol.ts';
 import { startFakeMcpServer, type FakeMcpServer } from '../testing/fake-mcp-server.ts';
+import { testPort } from '../../staging/ports.ts';
 
-// Port 8540 is this file's fake MCP server.
+// Port 8540 (at the default E2E_PORT_BASE; testPort moves it) is this file's fake MCP server, 8549 stays unbound.
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const ENTRY = path.join(ROOT, 'dist', 'runtime.mjs');
 const KEY = 'sk-ant-runtime-test-key-0001';
@@ -23,7 +24,7 @@ let dir: string;
 test.beforeAll(async () => {
   execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'build-ecosystem.mjs')], { cwd: ROOT, stdio: 'pipe' });
   double = await startModelDouble({ apiKey: KEY });
-  server = await startFakeMcpServer(8540, [
+  server = await startFakeMcpServer(testPort(8540), [
     {
       name: 'measurement_log',
       description: 'Record one body measurement.\n\nUse when: log my weight, record a measurement.\nKinds: weight, blood pressure.',
@@ -147,7 +148,7 @@ test('turn limit, broken MCP config and bad stdin are reported as errors', async
   expect(two.result.error).toBe('mcp_error');
   expect(two.result.error_message).toContain('exactly one server');
 
-  const down = await runRuntime({ sessionId: 'rt-down', mcpConfig: config({ health: 'http://127.0.0.1:8549/mcp' }) });
+  const down = await runRuntime({ sessionId: 'rt-down', mcpConfig: config({ health: `http://127.0.0.1:${testPort(8549)}/mcp` }) });
   expect(down.result.error).toBe('mcp_error');
 
   const bad = await runRuntime({ sessionId: 'rt-stdin', stdin: 'not json' });

@@ -10,9 +10,10 @@ import { overlayDir, settle, startButler, until, type TestDaemon } from '../../e
 import { spawnerExtension } from '../../ecosystem/core/spawner/extension.ts';
 import { startThrowawayCluster, type ThrowawayCluster } from '../../staging/testing/throwaway-cluster.ts';
 import { startModelDouble, type ModelDoubleHandle } from '../../staging/model-double/index.ts';
+import { testPort } from '../../staging/ports.ts';
 
 // The whole pipeline with the real spawner and session runtime against the model double.
-// Ports 8640-8649 are this file's block.
+// Ports 8640-8649 (at the default E2E_PORT_BASE; testPort moves them) are this file's block.
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const API_KEY = 'sk-ant-pipeline-e2e-0001';
 const TRACE = '5bf92f3577b34da6a3ce929d0e0e4736';
@@ -30,9 +31,9 @@ test.beforeAll(async () => {
   dir = overlayDir();
   const env = { ANTHROPIC_API_KEY: API_KEY, ANTHROPIC_BASE_URL: double.url };
   const common = { cluster, dir: dir.dir, env, overlay: '[scheduler]\nauto_tick = false\n' };
-  sb = await startButler({ ...common, butler: 'switchboard', port: 8640, dbName: 'e2e_switchboard', extensions: [routerExtension, spawnerExtension] });
+  sb = await startButler({ ...common, butler: 'switchboard', port: testPort(8640), dbName: 'e2e_switchboard', extensions: [routerExtension, spawnerExtension] });
   const url = `[switchboard]\nurl = "${sb.daemon.endpointUrl}"\n`;
-  for (const [butler, port] of [['general', 8641], ['health', 8642], ['relationship', 8643]] as const) {
+  for (const [butler, port] of [['general', testPort(8641)], ['health', testPort(8642)], ['relationship', testPort(8643)]] as const) {
     targets.push(await startButler({ ...common, butler, port, dbName: `e2e_${butler}`, extensions: [spawnerExtension], overlay: `${common.overlay}${url}` }));
   }
   await until(async () => (await sb.db.query('SELECT count(*)::int AS n FROM butler_registry')).rows[0].n === 4, 20_000, 'all registered');

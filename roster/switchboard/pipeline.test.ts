@@ -4,11 +4,12 @@ import { ClassifyResult } from '../../contracts/classification.ts';
 import { DispatchResult } from '../../contracts/fanout-plan.ts';
 import { fakeSpawner, fakeTrigger, overlayDir, settle, spawnerResult, startSwitchboard, startTarget, until, type SpawnCall, type TestDaemon } from '../../ecosystem/testing/router-kit.ts';
 import { startThrowawayCluster, type ThrowawayCluster } from '../../staging/testing/throwaway-cluster.ts';
+import { testPort } from '../../staging/ports.ts';
 
-// Ports 8620-8629 are this file's block; 8629 is never bound (a dead endpoint).
-const SB = 8620;
-const DEAD = 8629;
-const TARGETS = { health: 8621, relationship: 8622, general: 8623 } as const;
+// Ports 8620-8629 (at the default E2E_PORT_BASE; testPort moves them) are this file's block; 8629 is never bound (a dead endpoint).
+const SB = testPort(8620);
+const DEAD = testPort(8629);
+const TARGETS = { health: testPort(8621), relationship: testPort(8622), general: testPort(8623) } as const;
 type Target = keyof typeof TARGETS;
 
 let cluster: ThrowawayCluster;

@@ -4,9 +4,10 @@ import path from 'node:path';
 import { test, expect } from '../../fixtures/index.ts';
 import { LIVE_NO_KEY } from '../../fixtures/model.ts';
 import { startModelDouble } from '../../staging/model-double/index.ts';
+import { nestedRunBase } from '../../staging/ports.ts';
 
 /**
- * Nested `playwright test` runs of one flow with their own port block: live
+ * Nested `playwright test` runs of one flow with their own port block (slot a of this worker's block, staging/ports.ts): live
  * mode is the same code path as double mode, one environment variable away.
  */
 const FLW_06_TITLE = 'FLW-06 a test trigger on health logs a tagged session and a weight row';
@@ -17,7 +18,7 @@ async function nestedRun(grep: string, env: Record<string, string | undefined>, 
   const child = spawn(
     process.execPath,
     ['node_modules/@playwright/test/cli.js', 'test', '--project=flows', '--no-deps', '-g', grep, '--reporter=json', '--workers=1'],
-    { env: { ...process.env, E2E_PORT_BASE: '15100', E2E_JSON_REPORT: report, PLAYWRIGHT_JSON_OUTPUT_FILE: report, ...env } },
+    { env: { ...process.env, E2E_PORT_BASE: String(nestedRunBase('a')), E2E_JSON_REPORT: report, PLAYWRIGHT_JSON_OUTPUT_FILE: report, ...env } },
   );
   let out = '';
   child.stdout.on('data', (d) => (out += d));

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { chromium } from '@playwright/test';
 import { test, expect } from '../../fixtures/index.ts';
+import { nestedRunBase } from '../../staging/ports.ts';
 
 /**
  * The HTML report a user opens shows each pipeline test's trace: a nested run
@@ -21,7 +22,7 @@ async function nestedHtmlReport(dir: string): Promise<string> {
   const child = spawn(
     process.execPath,
     ['node_modules/@playwright/test/cli.js', 'test', '--project=flows', '--no-deps', '-g', TITLE, '--reporter=html', '--workers=1'],
-    { env: { ...process.env, E2E_PORT_BASE: '15300', PLAYWRIGHT_HTML_OUTPUT_DIR: dir, PLAYWRIGHT_HTML_OPEN: 'never', E2E_CANARY_SWEEP: '0' } },
+    { env: { ...process.env, E2E_PORT_BASE: String(nestedRunBase('b')), PLAYWRIGHT_HTML_OUTPUT_DIR: dir, PLAYWRIGHT_HTML_OPEN: 'never', E2E_CANARY_SWEEP: '0' } },
   );
   let out = '';
   child.stdout.on('data', (d) => (out += d));

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import os from 'node:os';
 import path from 'node:path';
 import { test, expect } from './gate.ts';
-import { portBase } from '../../staging/ports.ts';
+import { nestedRunBase } from '../../staging/ports.ts';
 
 /**
  * docs/extending.md, "Step by step: a butler outside the checkout", followed
@@ -93,8 +93,8 @@ test('SMK-08 docs/extending.md followed literally: a butler written outside the 
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       HOME: home,
-      // A port block of its own, above this run's workers (each takes base + N×1000).
-      E2E_PORT_BASE: String(portBase() + 6000),
+      // A nested run's slot inside this worker's own port block (staging/ports.ts), so concurrent shards never meet here.
+      E2E_PORT_BASE: String(nestedRunBase('b')),
       E2E_JSON_REPORT: report,
       PLAYWRIGHT_JSON_OUTPUT_FILE: report,
       E2E_REUSE: '',

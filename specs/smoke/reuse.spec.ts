@@ -4,6 +4,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { test, expect } from './gate.ts';
 import { pidAlive } from '../../staging/supervisor/supervisor.ts';
+import { nestedRunBase } from '../../staging/ports.ts';
 
 function run(args: string[], env: NodeJS.ProcessEnv, timeoutMs: number) {
   const child = spawn(process.execPath, args, { env: { ...process.env, ...env } });
@@ -21,7 +22,7 @@ test('INF-13 specs run against a held `npm run staging` ecosystem without bootin
   test.setTimeout(180_000);
   const stateFile = path.resolve('.tmp', `inf13-state-${process.pid}.json`);
   const report = path.resolve('.tmp', `inf13-report-${process.pid}.json`);
-  const env = { E2E_STATE_FILE: stateFile, E2E_PORT_BASE: String(ecosystem.portBase + 9000) };
+  const env = { E2E_STATE_FILE: stateFile, E2E_PORT_BASE: String(nestedRunBase('a')) };
   const staging = run(['--import', 'tsx', 'scripts/staging.ts'], env, 170_000);
   try {
     await expect.poll(() => existsSync(stateFile), { timeout: 60_000, message: `staging never wrote ${stateFile}:\n${staging.output()}` }).toBe(true);
@@ -62,7 +63,7 @@ test('INF-15 E2E_KEEP=1 leaves PostgreSQL and every butler database up after the
     `the cleanup line is a shell command only for local clusters; this run uses ${ecosystem.postgres.provider}`,
   );
   test.setTimeout(150_000);
-  const env = { E2E_KEEP: '1', E2E_PORT_BASE: String(ecosystem.portBase + 9500) };
+  const env = { E2E_KEEP: '1', E2E_PORT_BASE: String(nestedRunBase('b')) };
   const nested = run(
     // Exactly one test: each failing test of a keep run would keep a cluster of its own.
     ['node_modules/@playwright/test/cli.js', 'test', '--project=smoke', '--no-deps', '-g', 'SMK-01 health answers on', '--reporter=line', '--workers=1'],

@@ -10,9 +10,10 @@ import { ClientCache } from './client-cache.ts';
 import { classifyCallError } from './classify-error.ts';
 import { checkRouteChain, readRouteChain } from './route-chain.ts';
 import { childTrace, traceIdOf } from './trace-context.ts';
+import { testPort } from '../../../staging/ports.ts';
 
-// Port 8605 is this file's.
-const PORT = 8605;
+// Port 8605 (at the default E2E_PORT_BASE; testPort moves it) is this file's.
+const PORT = testPort(8605);
 const URL_ = `http://127.0.0.1:${PORT}/mcp`;
 
 /** A stateful Streamable HTTP MCP server with one `echo` tool; `stop()` forgets every session. */

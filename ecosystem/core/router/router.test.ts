@@ -3,12 +3,13 @@ import { expect, test } from '@playwright/test';
 import { RouteResult } from '../../../contracts/route-result.ts';
 import { startThrowawayCluster, type ThrowawayCluster } from '../../../staging/testing/throwaway-cluster.ts';
 import { fakeSpawner, fakeTrigger, overlayDir, settle, startButler, startSwitchboard, startTarget, until, type TestDaemon } from '../../testing/router-kit.ts';
+import { testPort } from '../../../staging/ports.ts';
 
-// Ports 8600-8609 are this file's block; 8602 stays unbound until the quarantine test listens on it.
-const SB = 8600;
-const HEALTH = 8601;
-const DEAD = 8602;
-const ROGUE = 8603;
+// Ports 8600-8609 (at the default E2E_PORT_BASE; testPort moves them) are this file's block; 8602 stays unbound until the quarantine test listens on it.
+const SB = testPort(8600);
+const HEALTH = testPort(8601);
+const DEAD = testPort(8602);
+const ROGUE = testPort(8603);
 const TRACE = '0af7651916cd43dd8448eb211c80319c';
 const PARENT = `00-${TRACE}-b7ad6b7169203331-01`;
 

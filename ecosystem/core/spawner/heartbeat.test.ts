@@ -4,8 +4,9 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { startFakeMcpServer, type FakeMcpServer, type FakeTool } from '../../testing/fake-mcp-server.ts';
 import { SwitchboardClient } from './switchboard-client.ts';
 import { startButler, startWorld, type TestButler, type TestWorld } from '../../testing/spawner-world.ts';
+import { testPort } from '../../../staging/ports.ts';
 
-// Ports 8530-8532 are this file's block: health, heartbeat, the fake switchboard.
+// Ports 8530-8532 (at the default E2E_PORT_BASE; testPort moves them) are this file's block: health, heartbeat, the fake switchboard.
 const ROOT_TRACE = '00-33333333333333333333333333333333-4444444444444444-01';
 let w: TestWorld;
 let health: TestButler;
@@ -16,7 +17,7 @@ const tools: FakeTool[] = [];
 
 test.beforeAll(async () => {
   w = await startWorld();
-  health = await startButler(w, { roster: 'roster/health', port: 8530, dbName: 't_hb_health' });
+  health = await startButler(w, { roster: 'roster/health', port: testPort(8530), dbName: 't_hb_health' });
   toHealth = new Client({ name: 'fake-switchboard', version: '1' });
   await toHealth.connect(new StreamableHTTPClientTransport(new URL(health.daemon.endpointUrl)));
   // A stand-in switchboard: registry_list and route as docs/ecosystem.md §8.5/8.6 describe them.
@@ -39,8 +40,8 @@ test.beforeAll(async () => {
       },
     },
   );
-  sb = await startFakeMcpServer(8532, tools);
-  hb = await startButler(w, { roster: 'roster/heartbeat', port: 8531, dbName: 't_hb_heartbeat', overlay: `[switchboard]\nurl = "${sb.url}"` });
+  sb = await startFakeMcpServer(testPort(8532), tools);
+  hb = await startButler(w, { roster: 'roster/heartbeat', port: testPort(8531), dbName: 't_hb_heartbeat', overlay: `[switchboard]\nurl = "${sb.url}"` });
 });
 test.afterAll(async () => {
   await hb?.close();
@@ -104,7 +105,7 @@ test('the switchboard client survives a restart of its server: a 404 session is 
   try {
     expect((await client.call('status', {}, {}, 10_000)).structuredContent).toMatchObject({ butler: 'health' });
     await health.close();
-    health = await startButler(w, { roster: 'roster/health', port: 8530, dbName: 't_hb_health' });
+    health = await startButler(w, { roster: 'roster/health', port: testPort(8530), dbName: 't_hb_health' });
     expect((await client.call('status', {}, {}, 10_000)).structuredContent).toMatchObject({ butler: 'health', pid: process.pid });
     await expect(client.call('no_such_tool', {}, {}, 10_000)).rejects.toThrow(/not found/);
   } finally {

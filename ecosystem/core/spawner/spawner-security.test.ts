@@ -3,8 +3,10 @@ import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import pg from 'pg';
 import { API_KEY, CANARIES, sessionClient, startButler, startWorld, waitFor, type TestButler, type TestWorld } from '../../testing/spawner-world.ts';
+import { testPort } from '../../../staging/ports.ts';
 
-// Ports 8513-8516 are this file's block.
+// Ports 8513-8516 (at the default E2E_PORT_BASE; testPort moves them) are this file's block; 8599 is a switchboard nobody runs.
+const NO_SWITCHBOARD = `http://127.0.0.1:${testPort(8599)}/mcp`;
 let w: TestWorld;
 let health: TestButler | null = null;
 
@@ -19,7 +21,7 @@ test.afterEach(async () => w.double.control.clearFaults());
 
 const env = { HEALTH_DEVICE_TOKEN: 'health-device-canary', RELATIONSHIP_CONTACTS_TOKEN: 'relationship-canary', BUTLER_TELEGRAM_TOKEN: '123456:telegram-canary-value' };
 const startHealth = () =>
-  startButler(w, { roster: 'roster/health', port: 8513, dbName: 't_sec_health', env, overlay: '[runtime]\nlock_wait_timeout_s = 3\n[switchboard]\nurl = "http://127.0.0.1:8599/mcp"' });
+  startButler(w, { roster: 'roster/health', port: testPort(8513), dbName: 't_sec_health', env, overlay: `[runtime]\nlock_wait_timeout_s = 3\n[switchboard]\nurl = "${NO_SWITCHBOARD}"` });
 
 function childView(pid: number) {
   const environ = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').filter(Boolean);
@@ -59,7 +61,7 @@ test('a held session: clean environment, private one-server MCP config, session 
   expect(statSync(path.dirname(view.mcpConfig)).mode & 0o777).toBe(0o700);
   expect(Object.keys(config.mcpServers)).toEqual(['health']);
   const server = config.mcpServers.health;
-  expect(server.url).toBe('http://127.0.0.1:8513/mcp');
+  expect(server.url).toBe(`http://127.0.0.1:${testPort(8513)}/mcp`);
   expect(Object.keys(server.headers)).toEqual(['x-butlers-session-token']);
   const token = server.headers['x-butlers-session-token'] as string;
   expect(token.length).toBeGreaterThanOrEqual(32);
@@ -105,8 +107,8 @@ test('a held session: clean environment, private one-server MCP config, session 
 
 test('sensitive arguments are masked in tool_calls and logs; enabled modules pass their credentials', async () => {
   const m = await startButler(w, {
-    roster: 'roster/messenger', port: 8514, dbName: 't_sec_messenger', env,
-    overlay: '[approval_gates]\nmode = "none"\n[switchboard]\nurl = "http://127.0.0.1:8599/mcp"',
+    roster: 'roster/messenger', port: testPort(8514), dbName: 't_sec_messenger', env,
+    overlay: `[approval_gates]\nmode = "none"\n[switchboard]\nurl = "${NO_SWITCHBOARD}"`,
   });
   try {
     const s = await heldSession(m, 'sec-msg-held', 'Notify me that the build passed');

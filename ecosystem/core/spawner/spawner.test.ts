@@ -2,8 +2,9 @@ import { expect, test } from '@playwright/test';
 import { SessionRow } from '../../../contracts/session-row.ts';
 import { SpawnerResult } from '../../../contracts/spawner-result.ts';
 import { API_KEY, startButler, startWorld, waitFor, type TestButler, type TestWorld } from '../../testing/spawner-world.ts';
+import { testPort } from '../../../staging/ports.ts';
 
-// Ports 8510-8512 are this file's block.
+// Ports 8510-8512 (at the default E2E_PORT_BASE; testPort moves them) are this file's block.
 const TP = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
 let w: TestWorld;
 let b: TestButler;
@@ -11,8 +12,8 @@ let b: TestButler;
 test.beforeAll(async () => {
   w = await startWorld();
   b = await startButler(w, {
-    roster: 'roster/health', port: 8510, dbName: 't_spawn_health',
-    overlay: '[runtime]\nlock_wait_timeout_s = 5\n[switchboard]\nurl = "http://127.0.0.1:8599/mcp"',
+    roster: 'roster/health', port: testPort(8510), dbName: 't_spawn_health',
+    overlay: `[runtime]\nlock_wait_timeout_s = 5\n[switchboard]\nurl = "http://127.0.0.1:${testPort(8599)}/mcp"`,
   });
 });
 test.afterAll(async () => {

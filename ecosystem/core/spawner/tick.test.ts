@@ -1,14 +1,15 @@
 import { expect, test } from '@playwright/test';
 import { nextCronOccurrence } from '../tools/cron.ts';
 import { startButler, startWorld, waitFor, type TestButler, type TestWorld } from '../../testing/spawner-world.ts';
+import { testPort } from '../../../staging/ports.ts';
 
-// Port 8520 is this file's block.
+// Port 8520 (at the default E2E_PORT_BASE; testPort moves it) is this file's block.
 let w: TestWorld;
 let b: TestButler;
 
 test.beforeAll(async () => {
   w = await startWorld();
-  b = await startButler(w, { roster: 'roster/health', port: 8520, dbName: 't_tick_health' });
+  b = await startButler(w, { roster: 'roster/health', port: testPort(8520), dbName: 't_tick_health' });
   // The TOML schedules are not due for hours; keep them out of the way for good.
   await b.db.query(`UPDATE scheduled_tasks SET due_at = now() + interval '1 year' WHERE source = 'toml'`);
 });
