@@ -1,11 +1,10 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, expect, test } from '@playwright/test';
 import { nestedRunBase } from '../staging/ports.ts';
 import { ROOT, testsOfJsonReport } from './shard-plan.ts';
+import { CHROMIUM, CHROMIUM_ARGS, serveReport } from '../staging/testing/html-report.ts';
 
 /**
  * `npm run shards` end to end on a small selection of unit tests (no
@@ -13,8 +12,6 @@ import { ROOT, testsOfJsonReport } from './shard-plan.ts';
  * HTML report opened in a real headless Chromium showing every test of the run.
  */
 const SELECTION = ['--project=unit', "--grep=dedupeKey|LPT puts|a test file's fixed port|npm run shards arguments"];
-const CHROMIUM = process.env.E2E_CHROMIUM ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 function runShards(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve) => {
@@ -25,18 +22,6 @@ function runShards(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: numb
     const timer = setTimeout(() => child.kill('SIGKILL'), 170_000);
     child.on('close', (code) => (clearTimeout(timer), resolve({ code, out })));
   });
-}
-
-async function serve(dir: string): Promise<{ url: string; close: () => Promise<void> }> {
-  const server = http.createServer((req, res) => {
-    const rel = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname).replace(/^\/+/, '') || 'index.html';
-    const file = path.join(dir, rel);
-    if (!file.startsWith(dir) || !existsSync(file) || !statSync(file).isFile()) return void res.writeHead(404).end();
-    const type = file.endsWith('.html') ? 'text/html' : file.endsWith('.js') ? 'text/javascript' : file.endsWith('.css') ? 'text/css' : 'application/octet-stream';
-    res.writeHead(200, { 'content-type': type }).end(readFileSync(file));
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, close: () => new Promise((r) => server.close(() => r())) };
 }
 
 test('npm run shards -- 2 --serial: per-shard times, slowest/mean, merged totals, and a merged HTML report showing every test in Chromium', async () => {
@@ -69,7 +54,7 @@ test('npm run shards -- 2 --serial: per-shard times, slowest/mean, merged totals
 
     test.skip(!existsSync(CHROMIUM), `no Chromium at ${CHROMIUM}: run \`bash scripts/ensure-chromium.sh\` or set E2E_CHROMIUM`);
     const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-    const site = await serve(path.join(dir, 'html'));
+    const site = await serveReport(path.join(dir, 'html'));
     try {
       const page = await browser.newPage();
       await page.goto(site.url);

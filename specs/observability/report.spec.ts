@@ -1,11 +1,10 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { chromium } from '@playwright/test';
 import { test, expect } from '../../fixtures/index.ts';
 import { nestedRunBase } from '../../staging/ports.ts';
+import { CHROMIUM, CHROMIUM_ARGS, serveReport } from '../../staging/testing/html-report.ts';
 
 /**
  * The HTML report a user opens shows each pipeline test's trace: a nested run
@@ -14,9 +13,7 @@ import { nestedRunBase } from '../../staging/ports.ts';
  * it and finds the waterfall of that test and its steps' MCP requests.
  */
 const TITLE = 'FLW-07 the full pipeline for a weight message passes every runner check';
-const CHROMIUM = process.env.E2E_CHROMIUM ?? '/usr/bin/chromium';
 // Flags for a closed network: without the background-networking ones Chromium keeps dialling Google.
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 async function nestedHtmlReport(dir: string): Promise<string> {
   const child = spawn(
@@ -34,26 +31,13 @@ async function nestedHtmlReport(dir: string): Promise<string> {
   return out;
 }
 
-/** Serves the report folder over HTTP, as `npx playwright show-report` does. */
-async function serve(dir: string): Promise<{ url: string; close: () => Promise<void> }> {
-  const server = http.createServer((req, res) => {
-    const rel = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname).replace(/^\/+/, '') || 'index.html';
-    const file = path.join(dir, rel);
-    if (!file.startsWith(dir) || !existsSync(file) || !statSync(file).isFile()) return void res.writeHead(404).end();
-    const type = file.endsWith('.html') ? 'text/html' : file.endsWith('.js') ? 'text/javascript' : file.endsWith('.css') ? 'text/css' : 'application/octet-stream';
-    res.writeHead(200, { 'content-type': type }).end(readFileSync(file));
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, close: () => new Promise((r) => server.close(() => r())) };
-}
-
 test('the HTML report of a flows run shows the pipeline test\'s waterfall and its steps\' MCP requests, in a real Chromium', async ({ ecosystem }) => {
   test.skip(!existsSync(CHROMIUM), `no Chromium at ${CHROMIUM}: run \`bash scripts/ensure-chromium.sh\` (installs Debian's chromium) or set E2E_CHROMIUM`);
   test.skip(ecosystem.reused, 'runs a nested suite with its own ecosystem; not with E2E_REUSE=1');
   test.setTimeout(240_000);
   const dir = mkdtempSync(path.resolve('.tmp', 'html-report-'));
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-  const site = await serve(dir).catch(async (e) => {
+  const site = await serveReport(dir).catch(async (e) => {
     await browser.close();
     throw e;
   });
