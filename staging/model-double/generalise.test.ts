@@ -124,6 +124,11 @@ test('dates: a duration tied to a property counts from the clause\'s date; a dat
     joined_on: '2031-05-03',
     membership_ends: '2032-05-03',
   });
+  // Each date to the property its preceding words name, whatever the sentence order.
+  expect(plan('Membership of the FitLife gym ends on 3 June 2032, joined on 3 May', [membershipAdd])[0][1]).toMatchObject({
+    joined_on: '2031-05-03',
+    membership_ends: '2032-06-03',
+  });
   // Told in the past, but "for June 10" is the stay booked: not last June.
   expect(plan('Booked a hotel with Hilton for June 10, 180 euros', [bookingAdd])[0][1]).toMatchObject({
     kind: 'hotel',
