@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type Anthropic from '@anthropic-ai/sdk';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { HttpClientTransport } from '../core/mcp/http-client-transport.ts';
 import { McpError, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { McpConfigFile } from './protocol.ts';
 
@@ -43,7 +43,7 @@ const CALL_TIMEOUT_MS = 30 * 60_000;
 export async function connectSessionServer(configFile: string, clientName: string, version: string): Promise<SessionServer> {
   const cfg = readMcpConfig(configFile);
   const client = new Client({ name: clientName, version });
-  const transport = new StreamableHTTPClientTransport(new URL(cfg.url), { requestInit: { headers: cfg.headers } });
+  const transport = new HttpClientTransport(new URL(cfg.url), { headers: cfg.headers });
   await client.connect(transport);
   const listed: Tool[] = [];
   let cursor: string | undefined;

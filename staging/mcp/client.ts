@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { HttpClientTransport } from '../../ecosystem/core/mcp/http-client-transport.ts';
 import type { z } from 'zod';
 
 export type McpTransportKind = 'streamable' | 'sse';
@@ -61,7 +61,7 @@ export async function connectMcp(url: string, opts: ConnectOptions = {}): Promis
   const transport =
     kind === 'sse'
       ? new SSEClientTransport(new URL('/sse', url), { requestInit, eventSourceInit: opts.headers ? sseInit(opts.headers) : undefined })
-      : new StreamableHTTPClientTransport(new URL(url), { requestInit });
+      : new HttpClientTransport(new URL(url), { headers: opts.headers });
   const client = new Client({ name: opts.clientName ?? 'butlers-e2e-harness', version: '0.1.0' });
   try {
     await client.connect(transport);

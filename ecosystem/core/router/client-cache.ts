@@ -1,7 +1,7 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { HttpClientTransport } from '../mcp/http-client-transport.ts';
 import { sharedSchemaValidator } from '../mcp/schema-validator.ts';
-import { MAX_RESPONSE_BYTES, sizeLimitedFetch } from './response-limit.ts';
+import { MAX_RESPONSE_BYTES } from './response-limit.ts';
 
 /** Idle time after which a cached client is pinged before use (docs/ecosystem.md §8.5 step 6). */
 export const IDLE_PING_MS = 30_000;
@@ -13,7 +13,7 @@ const SDK_TIMEOUT_SLACK_MS = 60_000;
 interface Entry {
   url: string;
   client: Client;
-  transport: StreamableHTTPClientTransport;
+  transport: HttpClientTransport;
   targets: Set<string>;
   lastUsed: number;
   active: number;
@@ -131,7 +131,7 @@ export class ClientCache {
     const client = new Client({ name: this.o.clientName, version: this.o.version }, { jsonSchemaValidator: sharedSchemaValidator });
     // Errors surface on the call that hit them; the client-level hook would only duplicate them.
     client.onerror = () => undefined;
-    const transport = new StreamableHTTPClientTransport(new URL(url), { fetch: sizeLimitedFetch(this.o.maxResponseBytes ?? MAX_RESPONSE_BYTES) });
+    const transport = new HttpClientTransport(new URL(url), { maxResponseBytes: this.o.maxResponseBytes ?? MAX_RESPONSE_BYTES });
     try {
       await client.connect(transport, { signal, timeout: SDK_TIMEOUT_SLACK_MS });
     } catch (err) {

@@ -4,8 +4,8 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { rebindingRefusal } from './host-check.ts';
+import { StreamableServerTransport } from './streamable-transport.ts';
 import type { SessionAuth } from './mcp-server.ts';
 import type { SessionTokenRegistry } from './session-tokens.ts';
 
@@ -37,7 +37,7 @@ export interface HttpServerHandle {
 }
 
 interface Conn {
-  transport: StreamableHTTPServerTransport | SSEServerTransport;
+  transport: StreamableServerTransport | SSEServerTransport;
   server: Server;
   lastSeen: number;
 }
@@ -97,15 +97,14 @@ export async function startHttpServer(o: HttpServerOptions): Promise<HttpServerH
         return json(res, 404, { jsonrpc: '2.0', error: { code: -32001, message: 'Session not found' }, id: null });
       }
       conn.lastSeen = Date.now();
-      return (conn.transport as StreamableHTTPServerTransport).handleRequest(req, res);
+      return (conn.transport as StreamableServerTransport).handleRequest(req, res);
     }
     if (req.method !== 'POST') {
       return json(res, 400, { jsonrpc: '2.0', error: { code: -32000, message: 'Bad Request: mcp-session-id header is required' }, id: null });
     }
     const server = o.newServer();
-    const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
+    const transport: StreamableServerTransport = new StreamableServerTransport({
       sessionIdGenerator: () => randomUUID(),
-      enableJsonResponse: true,
       onsessioninitialized: (id) => void streamable.set(id, { transport, server, lastSeen: Date.now() }),
       onsessionclosed: (id) => drop(streamable, id),
     });
