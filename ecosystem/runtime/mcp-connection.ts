@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type Anthropic from '@anthropic-ai/sdk';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { HttpClientTransport } from '../core/mcp/http-client-transport.ts';
-import { McpError, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
+import { LeanMcpClient, McpCallError, type LeanTool } from '../core/mcp/lean-client.ts';
 import type { McpConfigFile } from './protocol.ts';
 
 /** What one tool call produced: the text the model reads and the value recorded in tool_calls. */
@@ -42,16 +41,10 @@ const CALL_TIMEOUT_MS = 30 * 60_000;
 
 export async function connectSessionServer(configFile: string, clientName: string, version: string): Promise<SessionServer> {
   const cfg = readMcpConfig(configFile);
-  const client = new Client({ name: clientName, version });
-  const transport = new HttpClientTransport(new URL(cfg.url), { headers: cfg.headers });
-  await client.connect(transport);
-  const listed: Tool[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await client.listTools(cursor ? { cursor } : undefined);
-    listed.push(...page.tools);
-    cursor = page.nextCursor;
-  } while (cursor);
+  // The lean client, not the SDK's: see ecosystem/core/mcp/lean-client.ts (a session process's start).
+  const client = new LeanMcpClient(new HttpClientTransport(new URL(cfg.url), { headers: cfg.headers }), { name: clientName, version });
+  await client.connect();
+  const listed = await client.listTools();
   const names = new Set(listed.map((t) => t.name));
   return {
     name: cfg.name,
@@ -64,13 +57,11 @@ export async function connectSessionServer(configFile: string, clientName: strin
         return { text: JSON.stringify({ error: 'tool_not_found', message }), result: { error: 'tool_not_found', message }, isError: true };
       }
       try {
-        const res = (await client.callTool({ name, arguments: (args ?? {}) as Record<string, unknown>, _meta: meta }, undefined, {
-          timeout: CALL_TIMEOUT_MS,
-        })) as CallToolResult;
+        const res = await client.callTool(name, (args ?? {}) as Record<string, unknown>, meta, CALL_TIMEOUT_MS);
         const text = res.content.map((c) => (c.type === 'text' ? c.text : JSON.stringify(c))).join('\n');
         return { text: text || JSON.stringify(res.structuredContent ?? null), result: res.structuredContent ?? parseMaybe(text), isError: res.isError === true };
       } catch (err) {
-        const code = err instanceof McpError && /not found/i.test(err.message) ? 'tool_not_found' : 'mcp_call_failed';
+        const code = err instanceof McpCallError && /not found/i.test(err.message) ? 'tool_not_found' : 'mcp_call_failed';
         const message = (err as Error).message;
         return { text: JSON.stringify({ error: code, message }), result: { error: code, message }, isError: true };
       }
@@ -79,7 +70,7 @@ export async function connectSessionServer(configFile: string, clientName: strin
   };
 }
 
-function toAnthropicTool(t: Tool): Anthropic.Tool {
+function toAnthropicTool(t: LeanTool): Anthropic.Tool {
   return { name: t.name, description: t.description ?? '', input_schema: t.inputSchema as Anthropic.Tool['input_schema'] };
 }
 

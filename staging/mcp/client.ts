@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { HttpClientTransport } from '../../ecosystem/core/mcp/http-client-transport.ts';
+import { toJsonRpcMessage } from '../../ecosystem/core/mcp/jsonrpc.ts';
 import type { z } from 'zod';
 
 export type McpTransportKind = 'streamable' | 'sse';
@@ -61,7 +62,7 @@ export async function connectMcp(url: string, opts: ConnectOptions = {}): Promis
   const transport =
     kind === 'sse'
       ? new SSEClientTransport(new URL('/sse', url), { requestInit, eventSourceInit: opts.headers ? sseInit(opts.headers) : undefined })
-      : new HttpClientTransport(new URL(url), { headers: opts.headers });
+      : new HttpClientTransport(new URL(url), { headers: opts.headers, validate: toJsonRpcMessage });
   const client = new Client({ name: opts.clientName ?? 'butlers-e2e-harness', version: '0.1.0' });
   try {
     await client.connect(transport);

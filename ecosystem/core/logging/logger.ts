@@ -32,8 +32,21 @@ export function createLogger(options: LoggerOptions): Logger {
         },
       },
     },
-    options.destination ?? pino.destination({ dest: 1, sync: true }),
+    options.destination ?? stdoutDestination(),
   );
+}
+
+let stdout: DestinationStream | undefined;
+/**
+ * The process's one stdout destination, shared by every logger (the
+ * bootstrap one and the configured one), so lines keep their order.
+ * Asynchronous: a line is written by a libuv thread right after the call
+ * instead of blocking the event loop on a pipe write (about 0.3 ms per line on
+ * 2 cores, on the path of every tool call); lines of one tick are written
+ * together. pino flushes it synchronously when the process exits.
+ */
+function stdoutDestination(): DestinationStream {
+  return (stdout ??= pino.destination({ dest: 1, sync: false }));
 }
 
 /** Process-wide fallback used before the config (and so the level) is known. */

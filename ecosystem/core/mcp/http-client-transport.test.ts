@@ -3,10 +3,10 @@ import type net from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { expect, test } from '@playwright/test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { classifyCallError } from '../router/classify-error.ts';
-import { HttpClientTransport, ResponseTooLargeError } from './http-client-transport.ts';
+import { HttpClientTransport, HttpStatusError, ResponseTooLargeError } from './http-client-transport.ts';
+import { toJsonRpcMessage } from './jsonrpc.ts';
 
 // A server whose path picks the answer: /declared?bytes=N (JSON with a
 // content-length), /chunked?bytes=N (1 KB chunks, no length), /gzip?bytes=N,
@@ -133,7 +133,8 @@ test('a compressed answer is never decoded (no Accept-Encoding is sent): it fail
 
 test('failures keep the shapes the router classifies: HTTP status, content type, JSON, JSON-RPC, refused', async () => {
   const status = await failure(ask('/status?code=503'));
-  expect(status).toBeInstanceOf(StreamableHTTPError);
+  expect(status).toBeInstanceOf(HttpStatusError);
+  expect(status!.message).toMatch(/^Streamable HTTP error: Error POSTing to endpoint/);
   expect(status).toMatchObject({ code: 503 });
   expect(status!.message).toContain('nope');
   expect(classifyCallError(status, false, 1000)).toMatchObject({ error: 'target_unavailable', error_class: 'http_503' });
@@ -145,6 +146,7 @@ test('failures keep the shapes the router classifies: HTTP status, content type,
   expect(html!.message).toContain('Unexpected content type: text/html');
   expect(classifyCallError(await failure(ask('/notjson')), false, 1000)).toMatchObject({ error: 'malformed_response' });
   expect(classifyCallError(await failure(ask('/notrpc')), false, 1000)).toMatchObject({ error: 'malformed_response' });
+  expect(classifyCallError(await failure(ask('/notrpc', { validate: toJsonRpcMessage })), false, 1000)).toMatchObject({ error: 'malformed_response' });
   const closed = await new Promise<number>((r) => {
     const s = http.createServer();
     s.listen(0, '127.0.0.1', () => {

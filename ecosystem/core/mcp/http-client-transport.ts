@@ -15,14 +15,17 @@
 // messages), redirects (a 3xx is an error), resumption and OAuth.
 //
 // Errors keep the SDK's shapes, so callers classify them alike: an HTTP error
-// status is a StreamableHTTPError with that status, an unexpected content
-// type a StreamableHTTPError with -1, a socket error keeps its code
-// (ECONNREFUSED, ECONNRESET), a body that is not JSON a SyntaxError, a
-// message that is not JSON-RPC a ZodError.
+// status is an HttpStatusError with that status and the SDK's message
+// ("Streamable HTTP error: …"), an unexpected content type one with -1, a
+// socket error keeps its code (ECONNREFUSED, ECONNRESET), a body that is not
+// JSON a SyntaxError, a message that is not JSON-RPC what `validate` throws
+// (the SDK schema's ZodError with ./jsonrpc.ts). The module imports no MCP
+// SDK value, so the session runtime's bundle does not build the SDK's zod
+// schemas at every start.
 import http from 'node:http';
-import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import { JSONRPCMessageSchema, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import { shapeCheckedMessage } from './jsonrpc-shape.ts';
 import { createParser } from 'eventsource-parser';
 
 /** An answer grew past `maxResponseBytes`; the client stopped reading it. */
@@ -38,11 +41,28 @@ export class ResponseTooLargeError extends Error {
   }
 }
 
+/** The SDK's StreamableHTTPError, same message and `code` (the HTTP status, or -1). */
+export class HttpStatusError extends Error {
+  constructor(
+    readonly code: number,
+    message: string,
+  ) {
+    super(`Streamable HTTP error: ${message}`);
+    this.name = 'HttpStatusError';
+  }
+}
+
 export interface HttpClientTransportOptions {
   /** Sent with every request (a session token, a test's headers). */
   headers?: Record<string, string>;
   /** Largest answer read; larger ones fail with ResponseTooLargeError. Default: no limit. */
   maxResponseBytes?: number;
+  /**
+   * Turns a parsed message into a JSON-RPC message or throws. Default: a
+   * shape check (./jsonrpc-shape.ts); `toJsonRpcMessage` of ./jsonrpc.ts
+   * decides doubtful messages as the SDK does.
+   */
+  validate?: (value: unknown) => JSONRPCMessage;
 }
 
 const ERROR_TEXT_MAX = 64 * 1024;
@@ -69,6 +89,7 @@ export class HttpClientTransport implements Transport {
   private protocolVersion: string | undefined;
   private started = false;
   private closed = false;
+  private readonly validate: (value: unknown) => JSONRPCMessage;
 
   constructor(
     private readonly url: URL,
@@ -76,6 +97,7 @@ export class HttpClientTransport implements Transport {
   ) {
     if (url.protocol !== 'http:') throw new Error(`HttpClientTransport speaks plain http to local daemons, not ${url.protocol} (${url.href})`);
     this.extraHeaders = { ...o.headers };
+    this.validate = o.validate ?? shapeCheckedMessage;
   }
 
   get sessionId(): string | undefined {
@@ -105,7 +127,7 @@ export class HttpClientTransport implements Transport {
     if (!this.sid) return;
     const res = await this.request('DELETE', undefined, {});
     if (res.status !== 405 && (res.status < 200 || res.status >= 300)) {
-      throw new StreamableHTTPError(res.status, `Failed to terminate session: ${res.text}`);
+      throw new HttpStatusError(res.status, `Failed to terminate session: ${res.text}`);
     }
     this.sid = undefined;
   }
@@ -152,7 +174,7 @@ export class HttpClientTransport implements Transport {
           const status = res.statusCode ?? 0;
           if (status < 200 || status >= 300) {
             readErrorText(res).then(
-              (text) => reject(new StreamableHTTPError(status, `Error POSTing to endpoint: ${status >= 300 && status < 400 ? `redirect to ${res.headers.location ?? '(no location)'} not followed` : text}`)),
+              (text) => reject(new HttpStatusError(status, `Error POSTing to endpoint: ${status >= 300 && status < 400 ? `redirect to ${res.headers.location ?? '(no location)'} not followed` : text}`)),
               reject,
             );
             return;
@@ -172,7 +194,7 @@ export class HttpClientTransport implements Transport {
           if (type === 'application/json') {
             readText(res, limit).then((text) => {
               const data: unknown = JSON.parse(text);
-              const out = (Array.isArray(data) ? data : [data]).map((m) => JSONRPCMessageSchema.parse(m) as JSONRPCMessage);
+              const out = (Array.isArray(data) ? data : [data]).map(this.validate);
               for (const m of out) this.onmessage?.(m);
               resolve();
             }).catch(reject);
@@ -182,7 +204,7 @@ export class HttpClientTransport implements Transport {
             resolve();
           } else {
             res.resume();
-            reject(new StreamableHTTPError(-1, `Unexpected content type: ${res.headers['content-type']}`));
+            reject(new HttpStatusError(-1, `Unexpected content type: ${res.headers['content-type']}`));
           }
         },
       );
@@ -199,7 +221,7 @@ export class HttpClientTransport implements Transport {
       onEvent: (event) => {
         if (!event.data || (event.event && event.event !== 'message')) return;
         try {
-          this.onmessage?.(JSONRPCMessageSchema.parse(JSON.parse(event.data)) as JSONRPCMessage);
+          this.onmessage?.(this.validate(JSON.parse(event.data)));
         } catch (err) {
           this.onerror?.(err as Error);
         }

@@ -65,7 +65,7 @@ export function classifyCallError(err: unknown, timedOut: boolean, timeoutMs: nu
     return { error: 'tool_error', error_class: 'jsonrpc_error', message: `JSON-RPC error ${err.code}: ${detail}`, counts: false, discard: false, sessionNotFound: false };
   }
   const name = (err as { name?: unknown })?.name;
-  if (name === 'ZodError' || Array.isArray((err as { issues?: unknown })?.issues)) return malformed(`the target's answer does not follow MCP: ${detail}`);
+  if (name === 'ZodError' || name === 'NotJsonRpcError' || Array.isArray((err as { issues?: unknown })?.issues)) return malformed(`the target's answer does not follow MCP: ${detail}`);
   if (err instanceof SyntaxError) return malformed(`the target's answer is not valid JSON: ${detail}`);
   if (codes.includes('ECONNREFUSED')) return unavailable('connection_refused', detail);
   if (codes.some((c) => RESET.has(c)) || messages.includes('terminated')) return unavailable('connection_reset', detail);

@@ -1,5 +1,6 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { HttpClientTransport } from '../mcp/http-client-transport.ts';
+import { toJsonRpcMessage } from '../mcp/jsonrpc.ts';
 import { sharedSchemaValidator } from '../mcp/schema-validator.ts';
 import { MAX_RESPONSE_BYTES } from './response-limit.ts';
 
@@ -131,7 +132,7 @@ export class ClientCache {
     const client = new Client({ name: this.o.clientName, version: this.o.version }, { jsonSchemaValidator: sharedSchemaValidator });
     // Errors surface on the call that hit them; the client-level hook would only duplicate them.
     client.onerror = () => undefined;
-    const transport = new HttpClientTransport(new URL(url), { maxResponseBytes: this.o.maxResponseBytes ?? MAX_RESPONSE_BYTES });
+    const transport = new HttpClientTransport(new URL(url), { maxResponseBytes: this.o.maxResponseBytes ?? MAX_RESPONSE_BYTES, validate: toJsonRpcMessage });
     try {
       await client.connect(transport, { signal, timeout: SDK_TIMEOUT_SLACK_MS });
     } catch (err) {

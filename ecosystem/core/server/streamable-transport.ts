@@ -17,15 +17,12 @@ import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js';
 import {
   isInitializeRequest,
-  isJSONRPCErrorResponse,
-  isJSONRPCRequest,
-  isJSONRPCResultResponse,
-  JSONRPCMessageSchema,
   SUPPORTED_PROTOCOL_VERSIONS,
   type JSONRPCMessage,
   type MessageExtraInfo,
   type RequestId,
 } from '@modelcontextprotocol/sdk/types.js';
+import { isAnswer, isRequest, toJsonRpcMessage } from '../mcp/jsonrpc.ts';
 
 /** The SDK's bounds: a 4 MiB body, 100 messages in a batch. */
 export const MAX_REQUEST_BODY_BYTES = 4 * 1024 * 1024;
@@ -84,8 +81,9 @@ export class StreamableServerTransport implements Transport {
   }
 
   async send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
-    const isAnswer = isJSONRPCResultResponse(message) || isJSONRPCErrorResponse(message);
-    const requestId = isAnswer ? (message as { id: RequestId }).id : options?.relatedRequestId;
+    // Messages here come from the SDK's Protocol, already well formed: a key check tells an answer.
+    const answer = isAnswer(message);
+    const requestId = answer ? message.id : options?.relatedRequestId;
     if (requestId === undefined) {
       // A server-initiated message: the standalone stream, when the client opened one.
       if (this.standalone) this.standalone.res.write(`event: message\ndata: ${JSON.stringify(message)}\n\n`);
@@ -93,10 +91,10 @@ export class StreamableServerTransport implements Transport {
     }
     const post = this.pending.get(requestId);
     if (!post) {
-      if (isAnswer) throw new Error(`No connection established for request ID: ${String(requestId)}`);
+      if (answer) throw new Error(`No connection established for request ID: ${String(requestId)}`);
       return; // progress or logging for a request answered as JSON: nowhere to put it
     }
-    if (!isAnswer) return;
+    if (!answer) return;
     post.answers.set(requestId, message);
     if (post.answers.size < post.ids.length) return;
     for (const id of post.ids) this.pending.delete(id);
@@ -138,7 +136,7 @@ export class StreamableServerTransport implements Transport {
     }
     let messages: JSONRPCMessage[];
     try {
-      messages = (Array.isArray(raw) ? raw : [raw]).map((m) => JSONRPCMessageSchema.parse(m) as JSONRPCMessage);
+      messages = (Array.isArray(raw) ? raw : [raw]).map(toJsonRpcMessage);
     } catch {
       return this.fail(res, 400, -32700, 'Parse error: Invalid JSON-RPC message');
     }
@@ -158,7 +156,7 @@ export class StreamableServerTransport implements Transport {
     if (this.closed) return this.fail(res, 404, -32001, 'Session not found');
 
     const extra: MessageExtraInfo = { authInfo: req.auth, requestInfo: { headers: req.headers } };
-    const requests = messages.filter(isJSONRPCRequest);
+    const requests = messages.filter(isRequest);
     if (requests.length === 0) {
       res.writeHead(202).end();
       for (const m of messages) this.onmessage?.(m, extra);

@@ -1,5 +1,6 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { HttpClientTransport } from '../mcp/http-client-transport.ts';
+import { toJsonRpcMessage } from '../mcp/jsonrpc.ts';
 import { McpError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { sharedSchemaValidator } from '../mcp/schema-validator.ts';
 import { startSpan } from '../trace/span.ts';
@@ -72,7 +73,7 @@ export class SwitchboardClient {
 
   private async connect(): Promise<Client> {
     const client = new Client({ name: this.clientName, version: '1' }, { jsonSchemaValidator: sharedSchemaValidator });
-    await client.connect(new HttpClientTransport(new URL(this.url)));
+    await client.connect(new HttpClientTransport(new URL(this.url), { validate: toJsonRpcMessage }));
     return client;
   }
 
