@@ -16,6 +16,7 @@ import { createMcpServer } from '../core/server/mcp-server.ts';
 import { SessionTokenRegistry } from '../core/server/session-tokens.ts';
 import { ToolRegistry } from '../core/server/tool-registry.ts';
 import { initTelemetry } from '../core/trace/telemetry.ts';
+import { otlpMetrics } from '../core/trace/telemetry-metrics.ts';
 import { coreTools, gateTools, recoverInterruptedSessions, syncSchedules } from '../core/tools/index.ts';
 import { allModules } from '../modules/index.ts';
 import { collectTools } from './collect-tools.ts';
@@ -135,7 +136,7 @@ export async function startDaemon(o: StartDaemonOptions): Promise<DaemonHandle |
       return null;
     }
 
-    const telemetry = o.telemetry ? initTelemetry(`butler-${name}`, env) : null;
+    const telemetry = o.telemetry ? initTelemetry(`butler-${name}`, env, { metrics: otlpMetrics }) : null;
     if (telemetry) log.debug({ event: 'telemetry.started', service: telemetry.service, exporting: telemetry.exporting, endpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT ?? null }, 'telemetry started');
     const tokens = new SessionTokenRegistry();
     const version = packageVersion(root);

@@ -1,8 +1,6 @@
 import { diag, DiagConsoleLogger, DiagLogLevel, metrics, trace, type Meter, type Tracer } from '@opentelemetry/api';
-import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
+import { resourceFromAttributes, type Resource } from '@opentelemetry/resources';
 import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 
 /**
@@ -37,7 +35,20 @@ const bounded = (p: Promise<unknown>, ms: number) =>
  * Starts exporting for `service` (`butler-<name>` or `butler-<name>-session`).
  * Call once per process; a second call returns the first telemetry.
  */
-export function initTelemetry(service: string, env: NodeJS.ProcessEnv = process.env): Telemetry {
+/** A metrics pipeline for initTelemetry (./telemetry-metrics.ts); apart so a process without metrics never loads the metrics SDK. */
+export interface MetricsPipeline {
+  meter: Meter;
+  forceFlush(): Promise<void>;
+  shutdown(): Promise<void>;
+}
+export type MetricsFactory = (resource: Resource, endpoint: string, env: NodeJS.ProcessEnv) => MetricsPipeline;
+
+/**
+ * Without `opts.metrics` only spans are exported and `meter` is a no-op (the
+ * session runtime records no metric: loading the metrics SDK and exporting an
+ * empty batch at exit was part of every session's start and end).
+ */
+export function initTelemetry(service: string, env: NodeJS.ProcessEnv = process.env, opts: { metrics?: MetricsFactory } = {}): Telemetry {
   const current = slot[KEY];
   if (current) return current.telemetry;
   const endpoint = env.OTEL_EXPORTER_OTLP_ENDPOINT?.replace(/\/+$/, '');
@@ -60,22 +71,13 @@ export function initTelemetry(service: string, env: NodeJS.ProcessEnv = process.
     ],
   });
   trace.setGlobalTracerProvider(tracerProvider);
-  const meterProvider = new MeterProvider({
-    resource,
-    readers: [
-      new PeriodicExportingMetricReader({
-        exporter: new OTLPMetricExporter({ url: `${endpoint}/v1/metrics` }),
-        exportIntervalMillis: Math.max(100, int(env.OTEL_METRIC_EXPORT_INTERVAL, 60_000)),
-      }),
-    ],
-  });
-  metrics.setGlobalMeterProvider(meterProvider);
+  const pipeline = opts.metrics?.(resource, endpoint, env);
   const telemetry: Telemetry = {
     service,
     exporting: true,
-    meter: meterProvider.getMeter('butlers'),
-    flush: (ms = 3000) => bounded(Promise.all([tracerProvider.forceFlush(), meterProvider.forceFlush()]), ms),
-    shutdown: (ms = 3000) => bounded(Promise.all([tracerProvider.shutdown(), meterProvider.shutdown()]), ms),
+    meter: pipeline?.meter ?? metrics.getMeter('butlers'),
+    flush: (ms = 3000) => bounded(Promise.all([tracerProvider.forceFlush(), pipeline?.forceFlush()]), ms),
+    shutdown: (ms = 3000) => bounded(Promise.all([tracerProvider.shutdown(), pipeline?.shutdown()]), ms),
   };
   slot[KEY] = { telemetry, tracer: tracerProvider.getTracer('butlers') };
   return telemetry;
