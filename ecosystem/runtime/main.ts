@@ -22,13 +22,18 @@ const LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'sil
 
 let written = false;
 let telemetry: Telemetry | null = null;
+let exitLog: Logger | null = null;
 /** Writes the one result line and exits, after the session's spans are exported (bounded). */
 function finish(result: RuntimeResult, code: number): void {
   if (written) return;
   written = true;
   // Tells dist/runtime.mjs (ecosystem/core/code-cache-loader.mjs) that this process ran a whole session: its code cache is worth keeping.
   if (code === 0) (globalThis as Record<symbol, unknown>)[Symbol.for('butlers.runtime.ready')] = true;
-  void (telemetry?.shutdown(1500) ?? Promise.resolve()).then(() => process.stdout.write(`${JSON.stringify(result)}\n`, () => process.exit(code)));
+  const t0 = performance.now();
+  void (telemetry?.shutdown(1500) ?? Promise.resolve()).then(() => {
+    exitLog?.debug({ event: 'runtime.exiting', telemetry_flush_ms: Math.round(performance.now() - t0) }, 'spans exported; writing the result and exiting');
+    process.stdout.write(`${JSON.stringify(result)}\n`, () => process.exit(code));
+  });
 }
 
 function failed(model: string, error: RuntimeErrorCode, message: string): RuntimeResult {
@@ -51,6 +56,7 @@ async function main(): Promise<void> {
   const log = createLogger({ butler: args.butler, redactor, level, destination: pino.destination({ dest: 2, sync: true }) }).child({
     component: 'runtime', session_id: args.sessionId, ...(args.tag ? { tag: args.tag } : {}),
   });
+  exitLog = log;
   process.on('uncaughtException', (err) => {
     log.error({ event: 'runtime.crashed', err }, 'unexpected error in the session process');
     finish(failed(args.model, 'runtime_error', redactor.redact((err as Error).message)), 1);

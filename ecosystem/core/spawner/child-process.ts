@@ -10,6 +10,9 @@ export interface ChildOutcome {
   killed: 'timeout' | 'shutdown' | null;
   /** Wall time from `start()` to exit. */
   wallMs: number;
+  /** From the first stdout byte (the result line) to the process's exit, and from exit to its pipes' close; null when not seen. */
+  resultToExitMs: number | null;
+  exitToCloseMs: number | null;
   /** The parsed result line, or null when none could be read. */
   result: RuntimeResult | null;
   /** Why there is no result (no line, not JSON, spawn failure). */
@@ -39,6 +42,19 @@ export interface SpawnRuntimeOptions {
 }
 
 const MAX_STDOUT = 64 * 1024 * 1024;
+
+/**
+ * Node flags of every session process. `--liftoff-only`: the Anthropic SDK
+ * calls the model with Node's built-in fetch, whose HTTP parser is a
+ * WebAssembly module; V8 compiles it at once with its baseline compiler and
+ * then again with TurboFan on a background thread, and a process that exits
+ * waits for that second compilation. Measured on a 2-core machine: 150-200 ms
+ * between a session's result line and its exit, on every session, against
+ * 7 ms with the baseline code only (docs/performance.md, "Session end").
+ * A session parses a handful of HTTP responses; the optimised parser never
+ * pays back.
+ */
+export const RUNTIME_NODE_FLAGS = ['--liftoff-only'];
 const LEVELS: Record<number, 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal'> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
 
 /**
@@ -47,7 +63,7 @@ const LEVELS: Record<number, 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fa
  * timeout (SIGTERM, then SIGKILL after 5 s) and reads the single result line.
  */
 export function spawnRuntime(o: SpawnRuntimeOptions): ChildHandle {
-  const child = spawn(process.execPath, [o.entry, ...o.argv], { env: o.env, cwd: o.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...RUNTIME_NODE_FLAGS, o.entry, ...o.argv], { env: o.env, cwd: o.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
   let stdout = '';
   let stderrTail = '';
   let pending = '';
@@ -58,7 +74,11 @@ export function spawnRuntime(o: SpawnRuntimeOptions): ChildHandle {
   let killTimer: NodeJS.Timeout | undefined;
 
   child.stdin.on('error', () => undefined);
+  let firstOutAt: number | null = null;
+  let exitAt: number | null = null;
+  child.once('exit', () => (exitAt = performance.now()));
   child.stdout.setEncoding('utf8').on('data', (s: string) => {
+    firstOutAt ??= performance.now();
     if (stdout.length < MAX_STDOUT) stdout += s;
   });
   child.stderr.setEncoding('utf8').on('data', (s: string) => {
@@ -82,9 +102,12 @@ export function spawnRuntime(o: SpawnRuntimeOptions): ChildHandle {
       clearTimeout(timer);
       clearTimeout(killTimer);
       if (pending) forwardLog(o.log, pending);
-      const wallMs = Math.max(0, Math.round(performance.now() - startedAt));
+      const closedAt = performance.now();
+      const wallMs = Math.max(0, Math.round(closedAt - startedAt));
+      const resultToExitMs = firstOutAt !== null && exitAt !== null ? Math.round(exitAt - firstOutAt) : null;
+      const exitToCloseMs = exitAt !== null ? Math.round(closedAt - exitAt) : null;
       const { result, problem } = spawnError ? { result: null, problem: `spawn failed: ${spawnError.message}` } : parseResult(stdout);
-      resolve({ exitCode, signal, killed, wallMs, result, problem, stderrTail });
+      resolve({ exitCode, signal, killed, wallMs, resultToExitMs, exitToCloseMs, result, problem, stderrTail });
     });
   });
 

@@ -10,7 +10,7 @@ import type { ModuleState } from '../modules/types.ts';
 import type { SessionTokenRegistry } from '../server/session-tokens.ts';
 import { ToolError } from '../tool.ts';
 import { startSpan } from '../trace/span.ts';
-import { spawnRuntime, type ChildHandle } from './child-process.ts';
+import { RUNTIME_NODE_FLAGS, spawnRuntime, type ChildHandle } from './child-process.ts';
 import { judgeSession, lockTimeoutResult } from './outcome.ts';
 import { runtimeEntry } from './runtime-entry.ts';
 import type { SensitivityMap } from './sensitivity.ts';
@@ -146,12 +146,13 @@ export class Spawner implements SpawnerService {
       const common = { trigger_source: req.triggerSource, kind, scheduled_task_id: req.scheduledTaskId ?? undefined, lock_wait_ms: lockWaitMs };
       log.info({ event: 'spawner.session_started', ...common, model: this.model, timeout_ms: timeoutMs }, `session started (${req.triggerSource}, ${kind})`);
       log.debug(
-        { event: 'llm_cli.spawned', runtime_pid: child.pid, entry, mcp_config: files.mcpConfig, env_names: Object.keys(env).sort(), api_key_present: 'ANTHROPIC_API_KEY' in env, mode: this.mode },
+        { event: 'llm_cli.spawned', runtime_pid: child.pid, node_flags: RUNTIME_NODE_FLAGS, entry, mcp_config: files.mcpConfig, env_names: Object.keys(env).sort(), api_key_present: 'ANTHROPIC_API_KEY' in env, mode: this.mode },
         `session process ${child.pid} spawned`,
       );
       if (this.closing) child.kill('shutdown');
       child.start({ prompt: req.prompt, system_prompt: systemPrompt });
       const outcome = await child.done;
+      log.debug({ event: 'spawner.session_exited', exit_code: outcome.exitCode, signal: outcome.signal, wall_ms: outcome.wallMs, result_to_exit_ms: outcome.resultToExitMs, exit_to_close_ms: outcome.exitToCloseMs }, 'session process exited');
       const verdict = judgeSession(outcome, { sessionId, model: this.model, lockWaitMs, redactor, sensitivity: this.d.sensitivity });
       const { end } = verdict;
       await completeSessionRow(this.d.db, sessionId, end).catch((err: unknown) =>
