@@ -86,18 +86,17 @@ async function main(): Promise<void> {
   });
   log.info({ event: 'runtime.started', kind: args.kind, model: args.model, mode: double ? 'double' : 'live', trace_id: session.context.traceId, api_key_present: !!process.env.ANTHROPIC_API_KEY }, 'session process started');
 
-  let server: SessionServer;
-  try {
-    server = await connectSessionServer(args.mcpConfig, `butler-${args.butler}-session`, '1');
-  } catch (err) {
-    const message = redactor.redact((err as Error).message);
-    log.error({ event: 'runtime.mcp_connect_failed', error: message }, 'cannot reach the butler MCP server');
-    session.end({ error: 'mcp_error' });
-    return finish(failed(args.model, 'mcp_error', message), 1);
-  }
-  log.debug({ event: 'runtime.tools_listed', server: server.name, tools: server.tools.map((t) => t.name) }, 'tools listed');
-
-  let anthropic: Anthropic;
+  // The butler answers initialize and tools/list on its own core while this
+  // one loads what the first model request needs: fetch's classes (Node loads
+  // its HTTP client on first use, about 30 ms here) and the Anthropic client.
+  const connecting = connectSessionServer(args.mcpConfig, `butler-${args.butler}-session`, '1').then(
+    (server) => ({ ok: true as const, server }),
+    (err: unknown) => ({ ok: false as const, err: err as Error }),
+  );
+  void globalThis.Headers;
+  void globalThis.Response;
+  let anthropic: Anthropic | null = null;
+  let anthropicError: Error | null = null;
   try {
     anthropic = new Anthropic({
       apiKey: process.env.ANTHROPIC_API_KEY,
@@ -108,8 +107,21 @@ async function main(): Promise<void> {
       logLevel: 'warn',
     });
   } catch (err) {
+    anthropicError = err as Error;
+  }
+
+  const connected = await connecting;
+  if (!connected.ok) {
+    const message = redactor.redact(connected.err.message);
+    log.error({ event: 'runtime.mcp_connect_failed', error: message }, 'cannot reach the butler MCP server');
+    session.end({ error: 'mcp_error' });
+    return finish(failed(args.model, 'mcp_error', message), 1);
+  }
+  const server: SessionServer = connected.server;
+  log.debug({ event: 'runtime.tools_listed', server: server.name, tools: server.tools.map((t) => t.name) }, 'tools listed');
+  if (!anthropic) {
     await server.close();
-    return finish(failed(args.model, 'authentication_error', redactor.redact((err as Error).message)), 1);
+    return finish(failed(args.model, 'authentication_error', redactor.redact(anthropicError?.message ?? 'the Anthropic client could not be created')), 1);
   }
 
   const result = await runToolLoop({ args, input, anthropic, server, log, session });
