@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { DAEMON_NODE_FLAGS } from '../../ecosystem/daemon/node-flags.ts';
 import type { RunLog } from '../run-log.ts';
 
 const TAIL = 40;
@@ -59,7 +60,7 @@ export class DaemonProcess {
     installExitHook();
     this.label = opts.name;
     this.pending = opts.args === 'warm';
-    this.child = spawn(process.execPath, [...daemonNodeArgs(), opts.entry, ...(opts.args === 'warm' ? ['--warm'] : opts.args)], {
+    this.child = spawn(process.execPath, [...DAEMON_NODE_FLAGS, ...daemonNodeArgs(), opts.entry, ...(opts.args === 'warm' ? ['--warm'] : opts.args)], {
       env: opts.env,
       stdio: [this.pending ? 'pipe' : 'ignore', 'pipe', 'pipe'],
     });
