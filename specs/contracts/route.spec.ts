@@ -38,7 +38,7 @@ test('CON-34 a registry row at v1 routes status ok, logs version v1 in routing_l
   if (r.ok) expect(r.result).toMatchObject({ butler: 'health' });
   expect(await routingRows(sql('switchboard'), tag)).toEqual([{ tool_name: 'status', status: 'success', error_class: null, preflight: false, route_contract_version: 'v1' }]);
   // The window holds this route's own result line, so the absence of a warning below is not an empty window.
-  expect(logs.window().filter((l) => l.event === 'route.result' && l.tag === tag).map((l) => l.status)).toEqual(['success']);
+  expect((await logs.waitFor((l) => l.event === 'route.result' && l.tag === tag)).map((l) => l.status)).toEqual(['success']);
   expect(mismatches(logs, tag)).toEqual([]);
   logs.expectNoUnexpectedErrors();
 });

@@ -79,6 +79,8 @@ test('PRF-16 the switchboard\'s shutdown line reports as many clients closed as 
   expect(cached, 'a client for each of the three targets').toBeGreaterThanOrEqual(3);
   const before = logs.window().length;
   await butlers.restart('switchboard');
+  // The old process's last lines may still be on their way through its pipe.
+  await logs.waitFor((l) => l.butler === 'switchboard' && l.event === 'butler.shutdown', { what: "the old switchboard's butler.shutdown line" });
   const shutdowns = logs.window().slice(before).filter((l) => l.butler === 'switchboard' && l.event === 'butler.shutdown');
   expect(shutdowns, 'one shutdown line of the switchboard').toHaveLength(1);
   expect(shutdowns[0]).toMatchObject({ clients_closed: cached });

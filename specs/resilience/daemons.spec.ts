@@ -104,7 +104,7 @@ test('RES-28 three failures quarantine a butler; a restart does not lift it; the
     const tick = await (await mcp('heartbeat')).call('tick', {}, results.TickResult, { timeoutMs: 200_000 });
     expect(tick.ran.map((r) => r.name)).toContain('heartbeat-cycle');
     expect((await registry(reg)).eligibility_state, 'active again after the cycle').toBe('active');
-    expect(logs.window().filter((l) => l.event === 'registry.reactivated' && l.target_butler === 'health')).toHaveLength(1);
+    expect(await logs.waitFor((l) => l.event === 'registry.reactivated' && l.target_butler === 'health')).toHaveLength(1);
     expect(await route(sb, tag)).toMatchObject({ ok: true });
   } finally {
     await activate(reg);

@@ -36,7 +36,7 @@ test('RES-12 a rogue server answering tools/call with a body that is not JSON is
   expect(r).toMatchObject({ ok: false, error: 'malformed_response', error_class: 'malformed_response' });
   expect(rogue.requests().filter((q) => q.method === 'tools/call').map((q) => [q.tool, q.answered]), 'the rogue was reached and misbehaved').toEqual([['status', 'malformed']]);
   expect(await routingRows(sql, tag)).toEqual([{ target_butler: 'rogue', status: 'error', error_class: 'malformed_response' }]);
-  expect(logs.window().filter((l) => l.event === 'route.failed' && l.tag === tag).map((l) => [l.level, l.error, l.error_class])).toEqual([[50, 'malformed_response', 'malformed_response']]);
+  expect((await logs.waitFor((l) => l.event === 'route.failed' && l.tag === tag)).map((l) => [l.level, l.error, l.error_class])).toEqual([[50, 'malformed_response', 'malformed_response']]);
   // A target that answers nonsense is alive: not a transport failure, so nothing counts towards quarantine.
   expect(await failures(sql, 'rogue')).toBe(0);
   await switchboardHealthy(sb, tag);

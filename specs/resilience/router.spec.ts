@@ -37,7 +37,7 @@ test('RES-21 routing the switchboard to its own route back to itself: inner rout
   expect(deep.r).toMatchObject({ ok: false, error: 'routing_depth_exceeded', error_class: 'routing_depth_exceeded' });
   expect(await routingRows(sql, deepTag)).toEqual([{ target_butler: 'health', tool_name: 'status', status: 'error', error_class: 'routing_depth_exceeded' }]);
 
-  const failed = logs.window().filter((l) => l.event === 'route.failed');
+  const failed = await logs.waitFor((l) => l.event === 'route.failed' && [tag, inner, deepTag].includes(l.tag as string), { count: 3, what: 'route.failed of the three routes' });
   for (const [t, error] of [[tag, 'tool_error'], [inner, 'routing_cycle_detected'], [deepTag, 'routing_depth_exceeded']]) {
     expect(failed.filter((l) => l.tag === t).map((l) => [l.level, l.error]), `route.failed for ${t}`).toEqual([[50, error]]);
   }
@@ -74,7 +74,7 @@ test('RES-22 health repointed at a refusing port: three target_unavailable, then
     expect(fourth.r).toMatchObject({ ok: false, error: 'target_quarantined' });
     expect(bad.stats().connections, 'the quarantined endpoint saw no connection').toBe(0);
     expect((await routingRows(sql, tag)).map((x) => x.status)).toEqual(['target_unavailable', 'target_unavailable', 'target_unavailable', 'target_quarantined']);
-    expect(logs.window().filter((l) => l.event === 'registry.quarantined' && l.target_butler === 'health').map((l) => l.level)).toEqual([40]);
+    expect((await logs.waitFor((l) => l.event === 'registry.quarantined' && l.target_butler === 'health')).map((l) => l.level)).toEqual([40]);
 
     const cls = await sb.call('classify', { text: `Remember that Quill-${tag} prefers green tea`, tag }, ClassifyResult);
     const [req] = await control.requests({ tag });

@@ -159,7 +159,7 @@ test.describe('sessions under model faults', () => {
     expect(await sessionsByTag(sql('health'), `${tag}-2`), 'no session row for the waiter').toEqual([]);
     await control.release(held.id);
     expect((await first).success).toBe(true);
-    const gaveUp = logs.window().filter((l) => l.event === 'spawner.lock_wait_timeout' && l.tag === `${tag}-2`);
+    const gaveUp = await logs.waitFor((l) => l.event === 'spawner.lock_wait_timeout' && l.tag === `${tag}-2`, { what: 'spawner.lock_wait_timeout for the waiter' });
     expect(gaveUp, 'spawner.lock_wait_timeout logged for the waiter').toHaveLength(1);
     logs.expectNoUnexpectedErrors({ allow: [(l) => l.event === 'spawner.lock_wait_timeout' && l.tag === `${tag}-2`] });
   });

@@ -40,16 +40,11 @@ let stdout: DestinationStream | undefined;
 /**
  * The process's one stdout destination, shared by every logger (the
  * bootstrap one and the configured one), so lines keep their order.
- * Asynchronous: a line is written by a libuv thread right after the call
- * instead of blocking the event loop on a pipe write (about 0.3 ms per line on
- * 2 cores, on the path of every tool call); lines of one tick are written
- * together. pino flushes it synchronously when the process exits.
+ * Synchronous on purpose: a line a tool call logs is in the pipe before its
+ * answer is sent, and a daemon that crashes loses no line it logged. An
+ * asynchronous destination saved about 0.3 ms per call (docs/performance.md)
+ * but gave up both.
  */
 function stdoutDestination(): DestinationStream {
-  return (stdout ??= pino.destination({ dest: 1, sync: false }));
-}
-
-/** Process-wide fallback used before the config (and so the level) is known. */
-export function bootstrapLogger(butler: string, redactor: Redactor, env: NodeJS.ProcessEnv = process.env): Logger {
-  return createLogger({ butler, redactor, worker: env.BUTLERS_WORKER, level: 'info' });
+  return (stdout ??= pino.destination({ dest: 1, sync: true }));
 }
