@@ -38,6 +38,11 @@ test.beforeAll(async () => {
       switch (url.pathname) {
         case '/declared':
           return void res.writeHead(200, { 'content-type': 'application/json', 'content-length': n }).end(padded(n));
+        case '/headers-only': {
+          // Declares a body and never sends it: only a check of the declared length can answer.
+          res.writeHead(200, { 'content-type': 'application/json', 'content-length': n });
+          return void res.flushHeaders();
+        }
         case '/gzip': {
           const z = gzipSync(padded(n));
           return void res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip', 'content-length': z.length }).end(z);
@@ -117,6 +122,7 @@ test('a declared length over the limit is refused before the body is read', asyn
   const err = await failure(ask('/declared?bytes=10001', { maxResponseBytes: 10_000 }));
   expect(err).toBeInstanceOf(ResponseTooLargeError);
   expect(err).toMatchObject({ code: 'RESPONSE_TOO_LARGE', bytes: 10_001, limit: 10_000 });
+  expect(await failure(ask('/headers-only?bytes=50000000', { maxResponseBytes: 10_000 }))).toMatchObject({ code: 'RESPONSE_TOO_LARGE', bytes: 50_000_000 });
 });
 
 test('a body that grows past the limit is cut while it is read', async () => {
