@@ -9,7 +9,7 @@ import { HttpClientTransport, HttpStatusError, ResponseTooLargeError } from './h
 import { toJsonRpcMessage } from './jsonrpc.ts';
 
 // A server whose path picks the answer: /declared?bytes=N (JSON with a
-// content-length), /chunked?bytes=N (1 KB chunks, no length), /gzip?bytes=N,
+// content-length), /headers-only?bytes=N (a length, never a body), /chunked?bytes=N (1 KB chunks, no length), /gzip?bytes=N,
 // /sse (the answer as an event), /status?code=N, /html, /hang (never answers),
 // /mcp (a minimal MCP server: initialize, tools/call echo, DELETE).
 let server: http.Server;
