@@ -30,7 +30,9 @@ export interface CallOnceOptions {
  * streams, schema parsing, all still cold) cost 65-200 ms of CPU, paid by
  * every butler and by the harness for every butler at every boot. This is the
  * same protocol on the same endpoint; the server cannot tell the difference.
- * Anything that keeps a session (tests, routing, LLM sessions) uses the SDK.
+ * Clients that keep a session use the SDK's Client over
+ * ecosystem/core/mcp/http-client-transport.ts (the session runtime uses
+ * ecosystem/core/mcp/lean-client.ts over it).
  * A JSON-RPC error rejects; a tool error is a result with `isError`.
  */
 export async function callToolOnce(url: string, tool: string, args: Record<string, unknown> = {}, opts: CallOnceOptions = {}): Promise<RawToolResult> {

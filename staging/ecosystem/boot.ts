@@ -39,7 +39,7 @@ export async function bootEcosystem(o: BootOptions = {}): Promise<Ecosystem> {
 
   const boot = new EcosystemBoot(run, bootable, failed);
   try {
-    if (o.faultProxies !== false) await boot.startProxies();
+    await boot.startProxies();
     await boot.startModel();
     await boot.startPostgres();
     await boot.startButlers();
@@ -64,7 +64,6 @@ class EcosystemBoot {
   postgres?: StartedPostgres;
   supervisor?: Supervisor;
   baseEnv: Record<string, string> = {};
-  proxiesOn = false;
 
   constructor(
     readonly run: BootRun,
@@ -83,13 +82,8 @@ class EcosystemBoot {
     return workerPort(b.tomlPort, this.run.parallelIndex, this.run.base);
   }
 
-  /**
-   * What the registry holds for a butler: its fault proxy's MCP URL (the
-   * harness's own clients use the real port); the real URL when the boot has
-   * no proxies (the bench: the switchboard then reaches its targets as deployed).
-   */
+  /** What the registry holds for a butler: its fault proxy's MCP URL (the harness's own clients use the real port). */
   private advertisedUrl(b: RosterEntry): string {
-    if (!this.proxiesOn) return loopbackMcpUrl(this.port(b));
     return loopbackMcpUrl(proxyPort(b.tomlPort, this.run.parallelIndex, this.run.base));
   }
 
@@ -101,7 +95,6 @@ class EcosystemBoot {
 
   /** A fault proxy per butler, in pass mode, on the worker's proxy ports; nothing connects before the daemons start. */
   async startProxies(): Promise<void> {
-    this.proxiesOn = true;
     const log = this.run.log;
     for (const b of this.bootable) {
       this.proxies[b.name] = await startFaultProxy({
@@ -236,7 +229,7 @@ class EcosystemBoot {
       if (failed.some((f) => f.butler === b.name)) continue;
       const proxy = this.proxies[b.name];
       butlers[b.name] = makeButlerHandle({ entry: b, spec: supervisor.spec(b.name), supervisorKey: b.name, db: this.provisioned[b.name], postgres, supervisor, admin, proxy });
-      if (proxy) proxies[b.name] = proxy;
+      proxies[b.name] = proxy;
     }
     const adHoc = adHocLauncher({
       supervisor,

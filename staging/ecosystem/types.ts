@@ -18,13 +18,6 @@ export interface BootOptions {
   /** Progress lines (boot steps, the endpoint summary). */
   progress?: (line: string) => void;
   readinessTimeoutMs?: number;
-  /**
-   * A fault proxy in front of every butler, advertised in the registry
-   * (default true). `false` is for measurements of the ecosystem as deployed
-   * (`npm run bench`): no harness hop between the switchboard and its
-   * targets, and `ecosystem.proxies` is empty.
-   */
-  faultProxies?: boolean;
 }
 
 export interface BootFailure {
