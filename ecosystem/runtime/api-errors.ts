@@ -5,7 +5,7 @@ import {
   BadRequestError,
   PermissionDeniedError,
   RateLimitError,
-} from '@anthropic-ai/sdk';
+} from '@anthropic-ai/sdk/core/error';
 import type { RuntimeErrorCode } from './protocol.ts';
 
 /** Maps a failed `messages.create` (after the SDK's own retries) to a stable code and a short message. */

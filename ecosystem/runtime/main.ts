@@ -1,5 +1,4 @@
 import { format } from 'node:util';
-import Anthropic from '@anthropic-ai/sdk';
 import { pino, type LevelWithSilent, type Logger } from 'pino';
 import { createLogger } from '../core/logging/logger.ts';
 import { createRedactor } from '../core/logging/redactor.ts';
@@ -7,6 +6,7 @@ import { startSpan } from '../core/trace/span.ts';
 import { initTelemetry, type Telemetry } from '../core/trace/telemetry.ts';
 import { parseRuntimeArgs, parseRuntimeInput, readStdin } from './args.ts';
 import { connectSessionServer, type SessionServer } from './mcp-connection.ts';
+import { createMessagesClient, type MessagesClient } from './messages-client.ts';
 import { runToolLoop } from './model-loop.ts';
 import type { RuntimeArgs, RuntimeErrorCode, RuntimeResult } from './protocol.ts';
 
@@ -95,10 +95,10 @@ async function main(): Promise<void> {
   );
   void globalThis.Headers;
   void globalThis.Response;
-  let anthropic: Anthropic | null = null;
+  let anthropic: MessagesClient | null = null;
   let anthropicError: Error | null = null;
   try {
-    anthropic = new Anthropic({
+    anthropic = createMessagesClient({
       apiKey: process.env.ANTHROPIC_API_KEY,
       baseURL: process.env.ANTHROPIC_BASE_URL || undefined,
       maxRetries: 2,

@@ -3,13 +3,14 @@ import type { Logger } from 'pino';
 import { startSpan, type Span, type SpanExporter } from '../core/trace/span.ts';
 import { classifyApiError } from './api-errors.ts';
 import type { SessionServer } from './mcp-connection.ts';
+import type { MessagesClient } from './messages-client.ts';
 import type { RuntimeArgs, RuntimeInput, RuntimeResult, RuntimeToolCall } from './protocol.ts';
 
 /** What the tool loop needs; the Anthropic client is injected so tests and modes differ only in construction. */
 export interface LoopOptions {
   args: RuntimeArgs;
   input: RuntimeInput;
-  anthropic: Pick<Anthropic, 'messages'>;
+  anthropic: MessagesClient;
   server: SessionServer;
   log: Logger;
   /** The `runtime.session` span; llm.request and mcp.call spans are its children. */
