@@ -162,6 +162,9 @@ export async function main(argv: string[]): Promise<number> {
         figure = { value: r };
       } else if (!xs || xs.length === 0) {
         continue;
+      } else if (def.compare === 'report' && xs.length < 5) {
+        // A single observation (first_pipeline): shown as is, with the run's floor multiple.
+        figure = { value: xs[0], ...(def.floor ? { x_floor: floorMultiple(xs[0], floor[def.floor].p50) } : {}), n: xs.length };
       } else if (def.compare === 'throughput') {
         // The run's floor p50: the few floor samples around a throughput run proved noisier than the run's many.
         const f = floor[def.floor!].p50;
@@ -189,9 +192,11 @@ export async function main(argv: string[]): Promise<number> {
     // The table.
     const header = ['metric', 'n', 'p50', 'p95', 'mean', '×floor', 'target', 'baseline', 'ratio', 'limit', 'verdict'];
     const body = rows.map(({ metric, def, summary, figure, verdict }) => {
-      const v = verdict?.status ?? (overTarget(def, mode, figure.value) ? 'over target' : '');
-      const over = verdict && verdict.status === 'OK' && overTarget(def, mode, figure.value) ? ' (over target)' : '';
-      const xf = def.compare === 'latency' && summary ? `${fmt(figure.x_floor_p50)}/${fmt(figure.x_floor)}` : def.compare === 'throughput' ? fmt(figure.x_floor) : '';
+      // A latency's target is checked on its p95 (figure.value); which percentiles are over is said.
+      const which = overTarget(def, mode, figure.value) ? (summary && def.compare === 'latency' ? (overTarget(def, mode, summary.p50) ? 'over target at p50 and p95' : 'over target at p95') : 'over target') : '';
+      const v = verdict?.status ?? which;
+      const over = verdict && verdict.status === 'OK' && which ? ` (${which})` : '';
+      const xf = def.compare === 'latency' && summary ? `${fmt(figure.x_floor_p50)}/${fmt(figure.x_floor)}` : def.compare === 'throughput' || (def.compare === 'report' && figure.x_floor !== undefined) ? fmt(figure.x_floor) : '';
       return [
         `${metric} [${def.unit}]`,
         String(summary?.n ?? figure.n ?? ''),
