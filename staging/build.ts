@@ -4,7 +4,7 @@ import path from 'node:path';
 
 export const DAEMON_ENTRY = path.resolve('dist/daemon.mjs');
 const SOURCES = ['ecosystem', 'contracts'];
-const OUTPUTS = [DAEMON_ENTRY, ...['dist/daemon.cjs', 'dist/zod.cjs', 'dist/runtime.mjs', 'dist/runtime.cjs'].map((f) => path.resolve(f))];
+const OUTPUTS = [DAEMON_ENTRY, ...['dist/daemon.cjs', 'dist/zod.cjs', 'dist/code-cache-loader.cjs', 'dist/runtime-main.cjs', 'dist/runtime.cjs'].map((f) => path.resolve(f))];
 
 /**
  * Bundles the ecosystem (daemon and session runtime) when dist/ is missing or

@@ -68,7 +68,7 @@ async function main(): Promise<void> {
     if (!(err instanceof StartupError)) process.stderr.write(`${(err as Error)?.stack ?? String(err)}\n`);
     process.exit(1);
   }
-  // Tells dist/daemon.mjs (ecosystem/core/code-cache-loader.mjs) that this process ran a real start-up: its code cache is worth keeping.
+  // Tells dist/daemon.mjs (ecosystem/core/code-cache-loader.cjs) that this process ran a real start-up: its code cache is worth keeping.
   (globalThis as Record<symbol, unknown>)[Symbol.for('butlers.daemon.ready')] = true;
   const stop = (signal: string) => {
     // A second signal while draining means "now".

@@ -3,7 +3,7 @@ import type { RuntimeArgs, RuntimeInput } from './protocol.ts';
 
 const KINDS = ['task', 'classification', 'synthesis'] as const;
 const USAGE =
-  'usage: node dist/runtime.mjs --butler <name> --session-id <uuid> --kind task|classification|synthesis ' +
+  'usage: node dist/runtime-main.cjs --butler <name> --session-id <uuid> --kind task|classification|synthesis ' +
   '--mcp-config <file> --model <id> --max-turns <n> [--tag <tag>] [--log-level <level>] < {"prompt","system_prompt"} on stdin';
 
 /** Reads the flags the spawner passes; a problem is an Error naming the flag and the usage. */

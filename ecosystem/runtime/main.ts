@@ -12,7 +12,7 @@ import type { RuntimeArgs, RuntimeErrorCode, RuntimeResult } from './protocol.ts
 
 /**
  * The LLM session process (docs/ecosystem.md §11), started by the spawner as
- * `node dist/runtime.mjs <flags>` with the prompts on stdin. stdout carries
+ * `node dist/runtime-main.cjs <flags>` with the prompts on stdin. stdout carries
  * exactly one JSON line (the result); logs go to stderr.
  */
 
@@ -27,7 +27,7 @@ let exitLog: Logger | null = null;
 function finish(result: RuntimeResult, code: number): void {
   if (written) return;
   written = true;
-  // Tells dist/runtime.mjs (ecosystem/core/code-cache-loader.mjs) that this process ran a whole session: its code cache is worth keeping.
+  // Tells dist/runtime-main.cjs (ecosystem/core/code-cache-loader.cjs) that this process ran a whole session: its code cache is worth keeping.
   if (code === 0) (globalThis as Record<symbol, unknown>)[Symbol.for('butlers.runtime.ready')] = true;
   const t0 = performance.now();
   void (telemetry?.shutdown(1500) ?? Promise.resolve()).then(() => {

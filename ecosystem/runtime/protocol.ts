@@ -1,6 +1,6 @@
 /**
  * The contract between the spawner (in the daemon) and the session process
- * (`dist/runtime.mjs`): command-line flags, the stdin message, the MCP config
+ * (`dist/runtime-main.cjs`): command-line flags, the stdin message, the MCP config
  * file and the single JSON result line. Shared so both sides agree by type.
  */
 

@@ -12,7 +12,7 @@ import { testPort } from '../../staging/ports.ts';
 
 // Port 8540 (at the default E2E_PORT_BASE; testPort moves it) is this file's fake MCP server, 8549 stays unbound.
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const ENTRY = path.join(ROOT, 'dist', 'runtime.mjs');
+const ENTRY = path.join(ROOT, 'dist', 'runtime-main.cjs');
 const KEY = 'sk-ant-runtime-test-key-0001';
 const TOKEN = 'tok-runtime-test-0123456789abcdef';
 const TRACEPARENT = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';

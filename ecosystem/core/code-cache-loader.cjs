@@ -1,7 +1,11 @@
-// dist/daemon.mjs and dist/runtime.mjs: each starts its bundle (dist/daemon.cjs,
-// dist/runtime.cjs: the same name, .cjs) with a V8 code cache, so a daemon or
-// a session process does not compile the same 2-3 MB of JavaScript again at
-// every start. Copied verbatim to both names by scripts/build-ecosystem.mjs.
+// Starts a CommonJS bundle (dist/daemon.cjs, dist/runtime.cjs) with a V8 code
+// cache, so a daemon or a session process does not compile the same 1-3 MB of
+// JavaScript again at every start. Copied to dist/code-cache-loader.cjs by
+// scripts/build-ecosystem.mjs, which also writes the two entry points that
+// call it: dist/daemon.mjs (an ES module, for the import() hook the daemon's
+// bundle needs) and dist/runtime-main.cjs (CommonJS: a session process starts
+// in the path of every classify and dispatch, and an ES module entry costs it
+// Node's ES module loader, about 13 ms).
 //
 // The cache is V8's own (vm.Script cachedData): V8 checks it against the
 // source and its flags and rejects a stale one, which is then replaced. It
@@ -11,31 +15,23 @@
 // process really runs, not only the top level. Kept per bundle (path, size,
 // mtime) and Node version in <tmpdir>/butlers-v8-cache-<uid>/;
 // BUTLERS_CODE_CACHE=0 turns it off.
-import { createHash } from 'node:crypto';
-import { isAscii } from 'node:buffer';
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import vm from 'node:vm';
+'use strict';
+const { createHash } = require('node:crypto');
+const { isAscii } = require('node:buffer');
+const { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } = require('node:fs');
+const { createRequire } = require('node:module');
+const os = require('node:os');
+const path = require('node:path');
+const vm = require('node:vm');
 
-const self = fileURLToPath(import.meta.url);
-const name = path.basename(self, '.mjs');
-const bundle = path.join(path.dirname(self), `${name}.cjs`);
-const requireFromBundle = createRequire(bundle);
-// Functions restored from a code cache lose the host's dynamic-import hook on
-// Node 20 ("A dynamic import callback was not specified"), so the bundle's
-// few import() calls (roster tools, esbuild) borrow this module's.
-globalThis[Symbol.for('butlers.import')] = (specifier) => import(specifier);
+/** Runs the CommonJS bundle `bundle` (dist/<name>.cjs) as its main module, through the code cache. */
+module.exports = function runBundle(bundle, name) {
+  const requireFromBundle = createRequire(bundle);
+  if (process.env.BUTLERS_CODE_CACHE === '0') requireFromBundle(bundle);
+  else runCached(bundle, name, requireFromBundle);
+};
 
-if (process.env.BUTLERS_CODE_CACHE === '0') {
-  requireFromBundle(bundle);
-} else {
-  runCached();
-}
-
-function runCached() {
+function runCached(bundle, name, requireFromBundle) {
   // The build makes the bundle pure ASCII (scripts/build-ecosystem.mjs): then
   // latin1 is the same text and decodes to a one-byte string without UTF-8 work.
   const bytes = readFileSync(bundle);
