@@ -105,6 +105,11 @@ async function main(): Promise<void> {
       defaultHeaders: double ? attribution(args) : undefined,
       logger: sdkLogger(log),
       logLevel: 'warn',
+      // The SDK's own spans would start from OpenTelemetry's active context, which this
+      // process never sets (spans carry their parents explicitly, core/trace/span.ts):
+      // each model request became a one-span trace of its own. llm.request (model-loop.ts)
+      // is the request's span, in the session's trace.
+      openTelemetry: { traces: false, propagation: false },
     });
   } catch (err) {
     anthropicError = err as Error;
