@@ -2,17 +2,16 @@ import { metrics } from '@opentelemetry/api';
 import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
 import type { Resource } from '@opentelemetry/resources';
 import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
-import type { MetricsPipeline } from './telemetry.ts';
+import { int, type MetricsPipeline } from './telemetry.ts';
 
 /** Metrics over OTLP/HTTP to `<endpoint>/v1/metrics`, every OTEL_METRIC_EXPORT_INTERVAL ms (60 s by default), for initTelemetry. */
 export function otlpMetrics(resource: Resource, endpoint: string, env: NodeJS.ProcessEnv): MetricsPipeline {
-  const n = Number(env.OTEL_METRIC_EXPORT_INTERVAL);
   const provider = new MeterProvider({
     resource,
     readers: [
       new PeriodicExportingMetricReader({
         exporter: new OTLPMetricExporter({ url: `${endpoint}/v1/metrics` }),
-        exportIntervalMillis: Math.max(100, Number.isFinite(n) && n >= 0 ? n : 60_000),
+        exportIntervalMillis: Math.max(100, int(env.OTEL_METRIC_EXPORT_INTERVAL, 60_000)),
       }),
     ],
   });

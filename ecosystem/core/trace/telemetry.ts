@@ -23,7 +23,8 @@ export interface Telemetry {
 const KEY = Symbol.for('butlers.telemetry');
 const slot = globalThis as unknown as Record<symbol, { telemetry: Telemetry; tracer: Tracer } | undefined>;
 
-const int = (v: string | undefined, fallback: number) => {
+/** A non-negative number from an environment variable, or `fallback`. */
+export const int = (v: string | undefined, fallback: number) => {
   const n = Number(v);
   return Number.isFinite(n) && n >= 0 ? n : fallback;
 };
