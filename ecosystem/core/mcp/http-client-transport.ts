@@ -141,11 +141,12 @@ export class HttpClientTransport implements Transport {
     }
   }
 
-  private headers(): Record<string, string> {
-    const h: Record<string, string> = { ...this.extraHeaders };
+  /** Options of one request to the endpoint: the session's headers, then `headers`. */
+  private options(method: string, headers: http.OutgoingHttpHeaders): http.RequestOptions {
+    const h: http.OutgoingHttpHeaders = { ...this.extraHeaders };
     if (this.sid) h['mcp-session-id'] = this.sid;
     if (this.protocolVersion) h['mcp-protocol-version'] = this.protocolVersion;
-    return h;
+    return { host: this.url.hostname, port: this.url.port || 80, path: this.url.pathname + this.url.search, method, agent: this.agent, headers: { ...h, ...headers } };
   }
 
   private async post(message: JSONRPCMessage | JSONRPCMessage[]): Promise<void> {
@@ -155,19 +156,7 @@ export class HttpClientTransport implements Transport {
     await new Promise<void>((resolve, reject) => {
       if (this.closed) return reject(abortError());
       const req = http.request(
-        {
-          host: this.url.hostname,
-          port: this.url.port || 80,
-          path: this.url.pathname + this.url.search,
-          method: 'POST',
-          agent: this.agent,
-          headers: {
-            ...this.headers(),
-            'content-type': 'application/json',
-            accept: 'application/json, text/event-stream',
-            'content-length': Buffer.byteLength(body),
-          },
-        },
+        this.options('POST', { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'content-length': Buffer.byteLength(body) }),
         (res) => {
           const sid = res.headers['mcp-session-id'];
           if (typeof sid === 'string' && sid) this.sid = sid;
@@ -243,10 +232,7 @@ export class HttpClientTransport implements Transport {
 
   private request(method: string, body: string | undefined, headers: Record<string, string>): Promise<{ status: number; text: string }> {
     return new Promise((resolve, reject) => {
-      const req = http.request(
-        { host: this.url.hostname, port: this.url.port || 80, path: this.url.pathname + this.url.search, method, agent: this.agent, headers: { ...this.headers(), ...headers } },
-        (res) => readErrorText(res).then((text) => resolve({ status: res.statusCode ?? 0, text }), reject),
-      );
+      const req = http.request(this.options(method, headers), (res) => readErrorText(res).then((text) => resolve({ status: res.statusCode ?? 0, text }), reject));
       req.once('error', reject);
       req.end(body);
     });
